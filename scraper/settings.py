@@ -1,0 +1,33 @@
+"""Scrapy settings for bantin crawls.
+
+Components are enabled per setting with an `_ENABLED` switch and configured with settings
+prefixed by the component's name (BANTIN_STORE_*, BANTIN_WARC_*, ...).
+"""
+
+from scraper import __version__
+
+BOT_NAME = "bantin"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+BANTIN_CONTACT_URL = "https://github.com/bantin-archive/bantin"
+USER_AGENT = f"bantin/{__version__} (+{BANTIN_CONTACT_URL}; archiving public notices)"
+
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+
+# Where records go (SQLAlchemy URL). `bantin crawl --db` and BANTIN_DB override it.
+BANTIN_DB = "sqlite:///data/bantin.db"
