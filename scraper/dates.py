@@ -72,6 +72,10 @@ _VI_MONTH = r"(?:mười\s+một|mười\s+hai|mười|một|hai|ba|tư|bốn|n�
 _NGAY = r"ng[àa]y"
 _THANG = r"(?:th[áa]ng|thg)"
 _NAM = r"n[ăa]m"
+_WEEKDAY = (
+    r"(?:(?:thứ|thu)\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)(?![^\W\d_])"
+)
 
 _DATE_RE = re.compile(
     r"""
@@ -92,6 +96,13 @@ _DATE_RE = re.compile(
     + r""")\s*[,/-]?\s*(?:"""
     + _NAM
     + r"""\s*)?(?P<w_y>\d{4})(?!\d)
+    )
+  | (?P<vmdy>                                  # Tháng Một 16, 2023 (WordPress in Vietnamese)
+        (?<![^\W\d_])"""
+    + _THANG
+    + r"""\s*(?P<v_m>\d{1,2}(?!\d)|"""
+    + _VI_MONTH
+    + r""")\s+(?P<v_d>\d{1,2}),\s*(?P<v_y>\d{4})(?!\d)
     )
   | (?P<mdy>                                   # January 16, 2023; Jan. 16 2023
         (?<![^\W\d_])(?P<e_mon>"""
@@ -128,9 +139,10 @@ _TIME_AFTER_RE = re.compile(
     r"(?:T|[\s,;|\-–—(]*(?:(?:vào\s+)?(?:lúc|luc|at)\s*)?)" + _TIME,
     re.IGNORECASE | re.VERBOSE,
 )
-# A time right before the date: "08h30 ngày 16/01/2023", "14:05 16/01/2023", "9:50 SA, ...".
+# A time right before the date: "08h30 ngày 16/01/2023", "14:05 16/01/2023",
+# "1:30 CH, Thứ hai, 16/01/2023".
 _TIME_BEFORE_RE = re.compile(
-    _TIME + r"[\s,;|\-–—]*(?:(?:" + _NGAY + r")\s*)?\Z",
+    _TIME + r"[\s,;|\-–—]*(?:" + _WEEKDAY + r"[\s,;|\-–—]*)?(?:" + _NGAY + r"\s*)?\Z",
     re.IGNORECASE | re.VERBOSE,
 )
 _BEFORE_WINDOW = 48  # characters before a date searched for its time
@@ -175,6 +187,10 @@ def _day_of(m: re.Match[str]) -> date | None:
             ms = m["w_m"]
             mo = int(ms) if ms[0].isdigit() else _VI_MONTHS[" ".join(ms.lower().split())]
             y, d = int(m["w_y"]), int(m["w_d"])
+        elif kind == "vmdy":
+            ms = m["v_m"]
+            mo = int(ms) if ms[0].isdigit() else _VI_MONTHS[" ".join(ms.lower().split())]
+            y, d = int(m["v_y"]), int(m["v_d"])
         elif kind == "mdy":
             y, mo, d = int(m["e_y"]), _EN_MONTHS[m["e_mon"][:3].lower()], int(m["e_d"])
         else:  # dmon

@@ -67,6 +67,14 @@ def test_vietnamese_two_word_month():
     assert _iso("ngày 16 tháng Mười Hai năm 2023") == "2023-12-16"
 
 
+def test_wordpress_vietnamese_month_first():
+    assert _iso("Tháng Một 16, 2023") == "2023-01-16"
+
+
+def test_abbreviated_thg_month():
+    assert _iso("16 thg 1, 2023") == "2023-01-16"
+
+
 def test_hour_h_minute_time_before_ngay_date():
     assert _iso("08h30 ngày 16/01/2023") == "2023-01-16T08:30:00+07:00"
 
@@ -101,6 +109,14 @@ def test_ch_after_date_means_afternoon():
 
 def test_sa_before_date_means_morning():
     assert _iso("9:50 SA 16/01/2023") == "2023-01-16T09:50:00+07:00"
+
+
+def test_time_before_a_weekday_and_date():
+    assert _iso("1:30 CH, Thứ hai, 16/01/2023") == "2023-01-16T13:30:00+07:00"
+
+
+def test_english_time_before_weekday_and_date():
+    assert _iso("2:05 PM, Monday, January 16, 2023") == "2023-01-16T14:05:00+07:00"
 
 
 def test_24_hour_time_before_date():
