@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "package": "package:command",
     "monitor": "monitor:command",
     "enqueue": "enqueue:command",
+    "worker": "worker:command",
 }
 
 
