@@ -1,0 +1,1 @@
+"""Alembic migrations of the archive schema, run in code by `archive.store.Store.open`."""
