@@ -31,3 +31,15 @@ TELNETCONSOLE_ENABLED = False
 
 # Where records go (SQLAlchemy URL). `bantin crawl --db` and BANTIN_DB override it.
 BANTIN_DB = "sqlite:///data/bantin.db"
+
+# WARC capture (archive/capture.py). At 950 the middleware sees each response as received,
+# before decompression (590), redirects (600) and retries (550) act on it.
+DOWNLOADER_MIDDLEWARES = {
+    "archive.capture.WarcCaptureMiddleware": 950,
+}
+BANTIN_WARC_ENABLED = True
+BANTIN_WARC_DIR = "data/warc"
+BANTIN_WARC_PREFIX = "bantin"
+BANTIN_WARC_MAX_SIZE = 1_000_000_000  # bytes; files roll over past this size
+BANTIN_WARC_OPERATOR = ""  # who runs the crawl, written into each file's warcinfo record
+BANTIN_WARC_DEDUP = True  # identical payloads of a URL become revisit records
