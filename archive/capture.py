@@ -1,0 +1,196 @@
+"""Scrapy downloader middleware that writes every HTTP exchange of a crawl to WARC files.
+
+Placement is what makes the capture faithful. `process_response` runs in decreasing order
+of the middleware number, so at 950 this middleware sees each response straight from the
+download handler: before HttpCompressionMiddleware (590) decompresses the body, before
+RedirectMiddleware (600) and MetaRefreshMiddleware (580) follow redirects and before
+RetryMiddleware (550) swallows a 5xx. Its `process_request` runs after every header-adding
+middleware (user agent, cookies, Accept-Encoding), so the request record holds the headers
+that went out. (Scrapy's `response_downloaded` signal would give the same body, but not
+the request as finally sent.)
+
+For each exchange it writes a response (or revisit) record and a request record through
+`archive.warc.WarcWriter`, sets `request.meta["bantin_capture"]` to the pointer of the record
+holding the payload ({"warc_file", "offset", "record_id", "payload_digest"}) so the spider can
+put it on the item, and appends a line to the run's crawl log (JSONL beside the WARC files:
+time, method, URL, status, error, record). Exchanges that fail without a response (DNS,
+refused connection, timeout) are in the crawl log only: there is nothing to archive.
+
+Settings (defaults in `DEFAULTS`): BANTIN_WARC_ENABLED, BANTIN_WARC_DIR, BANTIN_WARC_PREFIX,
+BANTIN_WARC_MAX_SIZE, BANTIN_WARC_OPERATOR, BANTIN_WARC_DEDUP. The crawl's run id is read
+from the spider attribute `run_id` (or the BANTIN_RUN_ID setting) when the first file opens.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from archive.warc import DEFAULT_MAX_SIZE, CaptureResult, Exchange, WarcWriter
+
+MIDDLEWARE_PATH = "archive.capture.WarcCaptureMiddleware"
+MIDDLEWARE_ORDER = 950
+
+DEFAULTS: dict[str, Any] = {
+    "BANTIN_WARC_ENABLED": True,
+    "BANTIN_WARC_DIR": "data/warc",
+    "BANTIN_WARC_PREFIX": "bantin",
+    "BANTIN_WARC_MAX_SIZE": DEFAULT_MAX_SIZE,
+    "BANTIN_WARC_OPERATOR": "",
+    "BANTIN_WARC_DEDUP": True,
+}
+
+META_KEY = "bantin_capture"
+
+
+def _setting(crawler: Crawler, name: str) -> Any:
+    value = crawler.settings.get(name)
+    return DEFAULTS[name] if value is None else value
+
+
+def _header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
+    """Scrapy Headers (name -> list of values) as (name, value) pairs, repeats kept."""
+    pairs = []
+    for name, values in headers.items():
+        for value in values if isinstance(values, list) else [values]:
+            pairs.append((bytes(name), bytes(value)))
+    return pairs
+
+
+class WarcCaptureMiddleware:
+    """Writes request/response/revisit WARC records for every exchange (see module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.directory = Path(_setting(crawler, "BANTIN_WARC_DIR"))
+        self.prefix = str(_setting(crawler, "BANTIN_WARC_PREFIX"))
+        self.max_size = int(_setting(crawler, "BANTIN_WARC_MAX_SIZE"))
+        self.operator = str(_setting(crawler, "BANTIN_WARC_OPERATOR") or "")
+        self.dedup = bool(settings.getbool("BANTIN_WARC_DEDUP", DEFAULTS["BANTIN_WARC_DEDUP"]))
+        self.writer: WarcWriter | None = None
+        self._log = None
+        self.log_path: Path | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        if not crawler.settings.getbool("BANTIN_WARC_ENABLED", DEFAULTS["BANTIN_WARC_ENABLED"]):
+            raise NotConfigured("BANTIN_WARC_ENABLED is off")
+        mw = cls(crawler)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def _run_id(self) -> Any:
+        spider = getattr(self.crawler, "spider", None)
+        run_id = getattr(spider, "run_id", None)
+        if run_id is None:
+            run_id = self.crawler.settings.get("BANTIN_RUN_ID")
+        return run_id
+
+    def _writer(self) -> WarcWriter:
+        if self.writer is None:
+            settings = self.crawler.settings
+            run_id = self._run_id()
+            spider = getattr(self.crawler, "spider", None)
+            info = {
+                "operator": self.operator,
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "http-header-user-agent": settings.get("USER_AGENT"),
+                "isPartOf": f"bantin-run-{run_id}" if run_id is not None else None,
+                "bantin-run-id": run_id,
+                "bantin-spider": getattr(spider, "name", None),
+                "description": "bantin crawl of Vietnamese government news portals",
+            }
+            self.writer = WarcWriter(self.directory, prefix=self.prefix,
+                                     max_size=self.max_size, info=info, dedup=self.dedup)
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            name = f"{self.prefix}-{stamp}-{socket.gethostname()}"
+            if run_id is not None:
+                name += f"-run{run_id}"
+            self.log_path = self.directory / f"{name}.crawl-log.jsonl"
+            self._log = self.log_path.open("a", encoding="utf-8")
+        return self.writer
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.set_value("bantin_warc/files", len(self.writer.files))
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def _log_line(self, entry: dict[str, Any]) -> None:
+        if self._log is not None:
+            self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._log.flush()
+
+    # --- Scrapy hooks ------------------------------------------------------------------
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not response.url.startswith(("http://", "https://")):
+            return response
+        writer = self._writer()
+        latency = float(request.meta.get("download_latency") or 0.0)
+        started = datetime.now(UTC) - timedelta(seconds=latency)
+        ip = getattr(response, "ip_address", None)
+        exchange = Exchange(
+            url=request.url,
+            method=request.method,
+            request_headers=_header_pairs(request.headers),
+            request_body=request.body or b"",
+            status=response.status,
+            response_headers=_header_pairs(response.headers),
+            body=response.body,
+            protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+            ip_address=str(ip) if ip is not None else None,
+            started_at=started,
+        )
+        result = writer.write_exchange(exchange)
+        request.meta[META_KEY] = result.pointer.to_dict() if result.pointer else None
+        self._record_stats(result)
+        self._log_line({
+            "time": started.isoformat(timespec="milliseconds"),
+            "method": request.method,
+            "url": request.url,
+            "status": response.status,
+            "error": None,
+            "bytes": len(response.body),
+            "record": result.record_type,
+            "warc_file": result.warc_file,
+            "offset": result.offset,
+            "record_id": result.record_id,
+            "payload_digest": result.pointer.payload_digest if result.pointer else None,
+            "ip": exchange.ip_address,
+            "run_id": self._run_id(),
+        })
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        if self.writer is None:
+            self._writer()
+        self._log_line({
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "method": request.method,
+            "url": request.url,
+            "status": None,
+            "error": f"{type(exception).__name__}: {exception}",
+            "record": None,
+            "run_id": self._run_id(),
+        })
+        return None
+
+    def _record_stats(self, result: CaptureResult) -> None:
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"bantin_warc/records/{result.record_type}")
+            stats.inc_value("bantin_warc/bytes", result.length)
