@@ -1,0 +1,843 @@
+"""From the bytes of one page and its URL to a `Record`: the core of bantin.
+
+Steps: decode (HTTP charset, BOM, meta, detection, repairs) → parse with lxml → read head
+metadata (canonical, og:, JSON-LD, meta dates) → detect the platform → classify the page
+(article / listing / home / not_found / error) → for articles pick title, date, lead, body,
+byline, images and attachments with the platform's selectors or the generic extractor →
+clean every paragraph → officials from title + lead + body without the byline authors.
+
+`extract` never raises: empty, binary, truncated or huge input gives a record whose `kind`
+and `warnings` say what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from scraper import chrome
+from scraper.bylines import looks_like_byline, parse_byline
+from scraper.dates import choose_date, parse_date
+from scraper.encoding import decode_page
+from scraper.officials import find_officials
+from scraper.page_kind import classify, link_stats, soft_error
+from scraper.platforms import detect
+from scraper.platforms.base import Platform, select, select_all
+from scraper.platforms.generic import find_main_block
+from scraper.record import Attachment, Image, Record
+from scraper.text import clean_text, detect_language, normalize_text
+
+__all__ = ["extract", "ATTACHMENT_TYPES"]
+
+# File types a linked document can have (by extension).
+ATTACHMENT_TYPES: frozenset[str] = frozenset(
+    "pdf doc docx xls xlsx ppt pptx odt ods odp rtf zip rar 7z txt csv xml signed tif tiff".split()
+)
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x89PNG", "png"),
+    (b"GIF8", "gif"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\xd0\xcf\x11\xe0", "ms-office"),
+    (b"Rar!", "rar"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"\x00\x00\x01\x00", "ico"),
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th tbody thead tfoot blockquote section "
+    "article header footer figure figcaption dl dt dd pre address center hr br main aside "
+    "nav form fieldset legend caption details summary".split()
+)
+_SKIP_TAGS = frozenset(chrome.DROP_TAGS) | {"head", "title"}
+_UPDATED = re.compile(
+    r"(?i)(?:ngày\s+)?(?:cập\s+nhật|cap\s+nhat|sửa\s+đổi|chỉnh\s+sửa|updated?|modified)"
+    r"(?:\s+(?:lúc|ngày|lần\s+cuối))?\s*[:：]?\s*"
+)
+_PUBLISHED_LABEL = re.compile(
+    r"(?i)(?:ngày\s+(?:đăng|xuất\s+bản|ban\s+hành)|đăng\s+ngày|đăng\s+lúc|ngày\s+đưa\s+tin|"
+    r"published|posted(?:\s+on)?|thời\s+gian\s+đăng)\s*[:：]?\s*"
+)
+_LEAD_CLASS = re.compile(
+    r"sapo|lead|summary|tomtat|tom-tat|trichyeu|trich-yeu|description|intro", re.I
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ])")
+_TITLE_SPLIT = re.compile(r"\s+[-|–—»]\s+|\s*\|\s*|\s+::\s+")
+_DATE_META_PUBLISHED = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "article.published",
+    "sailthru.date",
+    "itemprop:datepublished",
+    "created",
+    "creation_date",
+    "citation_publication_date",
+)
+_DATE_META_UPDATED = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "lastmod",
+    "dcterms.modified",
+    "itemprop:datemodified",
+    "revised",
+    "modified",
+)
+_SPACER_IMG = re.compile(
+    r"spacer|blank|pixel|1x1|transparent|icon|sprite|/common/|logo|banner", re.I
+)
+
+
+def extract(
+    data: bytes,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    status: int = 200,
+    now: datetime | None = None,
+) -> Record:
+    """Extract one page (raw bytes as served) fetched from `url` into a `Record`.
+
+    `headers`: the HTTP response headers (Content-Type's charset is used for decoding);
+    `status`: the HTTP status (404/410 → not_found, other errors → error);
+    `now`: the reference time for rejecting future dates (default: the current time).
+    Never raises: unreadable input gives a record of kind "error" with warnings.
+    """
+    try:
+        return _Extraction(data, url, headers or {}, status, now).run()
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        return Record(
+            kind="error",
+            url=url,
+            warnings=[f"extraction failed: {type(exc).__name__}: {exc}"],
+        )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _text(el: etree._Element | None) -> str:
+    if el is None:
+        return ""
+    return " ".join(el.text_content().split())
+
+
+class _Extraction:
+    """One extraction run: holds the page state while the record is assembled."""
+
+    def __init__(
+        self,
+        data: bytes,
+        url: str,
+        headers: Mapping[str, str],
+        status: int,
+        now: datetime | None,
+    ) -> None:
+        self.data = data if isinstance(data, bytes | bytearray) else bytes(data or b"")
+        self.url = url
+        self.headers = headers
+        self.status = status
+        self.now = now
+        self.warnings: list[str] = []
+        self.record = Record(kind="error", url=url)
+
+    # --- helpers ---------------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def clean(self, s: str) -> str:
+        text, warnings = clean_text(s)
+        for w in warnings:
+            self.warn(w)
+        return text
+
+    def absolute(self, href: str | None) -> str | None:
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "mailto:", "data:", "#")):
+            return None
+        try:
+            return urljoin(self.url, href)
+        except ValueError:
+            return None
+
+    def finish(self, kind: str) -> Record:
+        self.record.kind = kind  # type: ignore[assignment]
+        self.record.warnings = self.warnings
+        return self.record
+
+    # --- the pipeline ----------------------------------------------------------------------
+    def run(self) -> Record:
+        data = self.data
+        if not data or not data.strip():
+            self.warn("empty page: no content")
+            return self.finish("error")
+        head = data[:8]
+        for magic, kind in _BINARY_MAGIC:
+            if head.startswith(magic):
+                self.warn(f"not an HTML page: {kind} content")
+                return self.finish("error")
+        sample = data[:4096]
+        if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+            if sample.count(b"\x00") > len(sample) // 8 and b"<" not in sample[:200]:
+                self.warn("not an HTML page: binary content")
+                return self.finish("error")
+        content_type = _header(self.headers, "content-type") or ""
+        m = _CHARSET.search(content_type)
+        decoded = decode_page(data, m.group(1) if m else None)
+        self.record.encoding = decoded.encoding
+        for w in decoded.warnings:
+            self.warn(w)
+        html = _XML_DECL.sub("", decoded.text, count=1).replace("\x00", "")
+        if "<" not in html[:65536]:
+            self.warn("not an HTML page: no markup")
+            if len(html.strip()) < 50 or sum(c.isprintable() for c in html[:2000]) < 0.9 * min(
+                len(html), 2000
+            ):
+                return self.finish("error")
+        try:
+            root = lxml.html.document_fromstring(html, parser=_PARSER)
+        except (etree.ParserError, ValueError) as exc:
+            self.warn(f"unparseable HTML: {exc}")
+            return self.finish("error")
+        if root is None or root.find("body") is None and len(root) == 0:
+            self.warn("no HTML body")
+            return self.finish("error")
+        if not html.rstrip().lower().endswith(("</html>", "</body>", "-->")):
+            self.warn("truncated HTML: no closing </html>")
+        return self.extract_tree(root, html)
+
+    def extract_tree(self, root: etree._Element, html: str) -> Record:
+        meta = _read_head(root)
+        self.meta = meta
+        platform = detect(root, self.url, html)
+        self.platform = platform
+        self.record.platform = platform.name
+        self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
+        chrome.strip_page_chrome(root)
+        html_title = self.clean(meta.get("<title>", ""))
+
+        # the platform's own parts, located before anything is removed
+        title_el = _first(select(root, platform.title))
+        body_el = _first(select(root, platform.body))
+        date_els = select(root, platform.date)
+        lead_el = _first(select(root, platform.lead))
+        byline_els = select_all(root, platform.byline) if body_el is not None else []
+        if lead_el is not None and body_el is not None and _contains(lead_el, body_el):
+            lead_el = None
+
+        if body_el is None:
+            chrome.strip_landmarks(root, chrome.keep_set(title_el))
+        block = find_main_block(root) if body_el is None else None
+        main_text = _text(body_el) if body_el is not None else _visible_text(root)
+        bad = soft_error(root, self.status, html_title, main_text)
+        if bad is not None:
+            kind, reason = bad
+            self.warn(f"{kind}: {reason}")
+            self.record.title = html_title or None
+            return self.finish(kind)
+
+        if body_el is not None:
+            text_len, title_links = len(main_text), 0
+        elif block is not None and block.node is not None:
+            text_len, title_links = block.text_len, block.title_links
+        else:
+            text_len, title_links = 0, 0
+        stats = link_stats(root)
+        kind, reason = classify(
+            root,
+            self.url,
+            platform,
+            has_title=bool(title_el is not None or _headings(root)),
+            main_text_len=text_len,
+            main_title_links=title_links,
+            stats=stats,
+        )
+        if kind != "article":
+            if kind == "error":
+                self.warn(f"no article found: {reason}")
+            self.record.title = self.section_title(kind, html_title) or None
+            return self.finish(kind)
+
+        if body_el is None and block is not None:
+            body_el = block.node
+            self.warn("body found by the generic extractor (text density)")
+        assert body_el is not None
+        if title_el is None:
+            title_el = _generic_title_el(root, body_el, html_title, meta)
+        title = self.page_title(root, html_title, title_el)
+        self.record.title = title or None
+        if not title:
+            self.warn("no title found")
+
+        # date elements near the title (generic) when the platform names none
+        if not date_els:
+            date_els = _dates_near(root, title_el, body_el)
+        if lead_el is None:
+            lead_el = _generic_lead(root, title_el, body_el)
+
+        # texts of the parts that live inside the body are read, then removed from it
+        byline_texts = [_text(el) for el in byline_els]
+        date_texts = [_text(el) for el in date_els[:3]]
+        lead_text = self.clean(_text(lead_el)) if lead_el is not None else ""
+        lead_images = []
+        if lead_el is not None and lead_el.getparent() is not None:
+            lead_images = [
+                img for img in lead_el.getparent().iter("img") if not _contains(body_el, img)
+            ]
+        for el in [title_el, *date_els, lead_el, *byline_els]:
+            if el is not None and el is not body_el and _contains(body_el, el):
+                chrome.drop(el)
+        chrome.strip_body_chrome(body_el, platform)
+
+        images = [self.image(img, "") for img in lead_images]
+        images = [i for i in images if i is not None]
+        images += self.images_and_captions(body_el, platform)
+        self.record.images = _dedupe_images(images)
+        self.record.attachments = self.attachments(body_el)
+
+        raw_paragraphs: dict[str, str] = {}  # cleaned paragraph -> text as the page has it
+        paragraphs = []
+        for raw in _paragraphs(body_el):
+            cleaned = self.clean(raw)
+            if cleaned and not chrome.is_chrome_paragraph(cleaned):
+                paragraphs.append(cleaned)
+                raw_paragraphs.setdefault(cleaned, normalize_text(raw))
+        self.raw_paragraphs = raw_paragraphs
+        paragraphs = _dedupe_adjacent(paragraphs)
+        if title:
+            paragraphs = [p for p in paragraphs if p != title]
+        if lead_text:
+            paragraphs = [p for p in paragraphs if p != lead_text]
+            if paragraphs and lead_text.startswith(paragraphs[0]) and len(paragraphs[0]) > 40:
+                paragraphs = paragraphs[1:]
+
+        # bylines: the platform's byline elements, else credit lines at the end of the body
+        authors: list[str] = []
+        for t in byline_texts:
+            authors.extend(parse_byline(self.clean(t)))
+        tail_credits: list[str] = []
+        while paragraphs and len(tail_credits) < 3 and looks_like_byline(paragraphs[-1]):
+            tail_credits.insert(0, paragraphs.pop())
+        for t in tail_credits:
+            authors.extend(parse_byline(t))
+        if (
+            paragraphs
+            and looks_like_byline(paragraphs[0])
+            and re.match(r"(?i)(bài|tin|ảnh|tác giả|nguồn)\b", paragraphs[0])
+        ):
+            authors = parse_byline(paragraphs.pop(0)) + authors
+        self.record.authors = _dedupe_names(authors)
+
+        self.record.lead = lead_text or None
+        body_parts = ([lead_text] if lead_text else []) + paragraphs
+        self.record.body_text = "\n\n".join(body_parts)
+        if not paragraphs:
+            self.warn("article body is empty")
+
+        self.pick_dates(meta, date_texts, byline_texts + tail_credits, paragraphs, body_el)
+
+        text = "\n\n".join(x for x in (title, lead_text, *paragraphs) if x)
+        self.record.officials = find_officials(text, exclude=self.record.authors)
+        try:
+            self.record.language = detect_language(text[:4000]) if text else "vi"
+        except Exception:  # noqa: BLE001 - language is a hint, never fatal
+            self.record.language = "vi"
+        return self.finish("article")
+
+    # --- parts -----------------------------------------------------------------------------
+    def page_title(
+        self, root: etree._Element, html_title: str, title_el: etree._Element | None
+    ) -> str:
+        """The article title: the title element, else og:title / h1 / <title> minus site name."""
+        if title_el is not None:
+            t = self.clean(_text(title_el))
+            if t:
+                return t
+        for key in ("og:title", "twitter:title", "headline"):
+            t = self.clean(self.meta.get(key, ""))
+            if t:
+                return _strip_site_name(t, html_title, self.meta.get("og:site_name", ""))
+        return _strip_site_name(html_title, html_title, self.meta.get("og:site_name", ""))
+
+    def section_title(self, kind: str, html_title: str) -> str:
+        """Title of a non-article page: the whole <title> of a home page, the first part of
+        a listing's "<section> - <site>" title."""
+        title = html_title or self.clean(self.meta.get("og:title", ""))
+        if kind == "listing":
+            parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
+            return parts[0] if parts else title
+        return title
+
+    def pick_dates(
+        self,
+        meta: dict[str, str],
+        date_texts: list[str],
+        byline_texts: list[str],
+        paragraphs: list[str],
+        body_el: etree._Element,
+    ) -> None:
+        """published_at / updated_at by preference: metadata → date element → byline → body."""
+        candidates: list[tuple[str, str]] = []
+        updated: list[tuple[str, str]] = []
+        for key in _DATE_META_PUBLISHED:
+            if meta.get(key):
+                candidates.append((f"meta {key}", meta[key]))
+        for key in _DATE_META_UPDATED:
+            if meta.get(key):
+                updated.append((f"meta {key}", meta[key]))
+        for text in date_texts:
+            text = normalize_text(text)
+            m = _UPDATED.search(text)
+            if m:
+                before, after = text[: m.start()], text[m.end() :]
+                if parse_date(before):
+                    candidates.append(("date element", _strip_label(before)))
+                updated.append(("date element (cập nhật)", after))
+            else:
+                candidates.append(("date element", _strip_label(text)))
+        for text in byline_texts:
+            candidates.append(("byline", normalize_text(text)))
+        if paragraphs:
+            raw_first = self.raw_paragraphs.get(paragraphs[0], paragraphs[0])
+            first = _SENTENCE_END.split(raw_first, maxsplit=1)[0][:200]
+            candidates.append(("first sentence of the body", first))
+        found, warnings = choose_date(candidates, now=self.now)
+        for w in warnings:
+            self.warn(w)
+        upd, upd_warnings = choose_date(updated, now=self.now) if updated else (None, [])
+        for w in upd_warnings:
+            self.warn(w)
+        if upd is not None:
+            self.record.updated_at = upd.iso()
+        if found is None and upd is not None:
+            found = upd
+            self.warn("publication date: only an update date is shown; used as published_at")
+        if found is not None:
+            self.record.published_at = found.iso()
+            self.record.published_raw = found.raw
+        else:
+            self.warn("no publication date found")
+
+    def image(self, img: etree._Element, caption: str) -> Image | None:
+        src = img.get("src") or img.get("data-src") or img.get("data-original")
+        url = self.absolute(src)
+        if not url:
+            return None
+        width = img.get("width") or ""
+        if width.isdigit() and int(width) < 40 or _SPACER_IMG.search(url):
+            return None
+        return Image(url=url, caption=caption)
+
+    def images_and_captions(self, body: etree._Element, platform: Platform) -> list[Image]:
+        """Images of the body with their captions; caption elements are removed from the body."""
+        captions: dict[int, etree._Element] = {}
+        for cap in select_all(body, platform.caption):
+            img = _image_before(cap)
+            if img is not None:
+                captions[id(img)] = cap
+        out: list[Image] = []
+        for img in list(body.iter("img")):
+            cap = captions.get(id(img))
+            if cap is None:
+                cap = _generic_caption(img)
+            caption = self.clean(_text(cap)) if cap is not None else ""
+            if cap is not None and chrome.is_chrome_paragraph(caption):
+                caption = ""
+            image = self.image(img, caption)
+            if cap is not None and _alive_in(cap, body):
+                chrome.drop(cap)
+            if image is not None:
+                out.append(image)
+        return out
+
+    def attachments(self, body: etree._Element) -> list[Attachment]:
+        """Linked documents (PDF, Word, Excel, archives) in the body, with title and type."""
+        out: list[Attachment] = []
+        seen: set[str] = set()
+        for a in body.iter("a"):
+            url = self.absolute(a.get("href"))
+            if not url or url in seen:
+                continue
+            ftype = _file_type(url)
+            if not ftype:
+                continue
+            seen.add(url)
+            title = self.clean(_text(a)) or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+            out.append(Attachment(url=url, title=title, type=ftype))
+        return out
+
+
+# --- module helpers ---------------------------------------------------------------------------
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_META = etree.XPath("//meta")
+_LINK_CANONICAL = etree.XPath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
+_JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]")
+_H1 = etree.XPath("//h1")
+
+
+def _read_head(root: etree._Element) -> dict[str, str]:
+    """Head metadata: <title>, canonical, og:*, meta dates, JSON-LD dates and headline."""
+    meta: dict[str, str] = {}
+    title = root.find(".//title")
+    if title is not None:
+        meta["<title>"] = " ".join(title.text_content().split())
+    for el in _META(root):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        content = el.get("content")
+        if not key or content is None:
+            continue
+        key = key.strip().lower()
+        if el.get("itemprop") and not el.get("name") and not el.get("property"):
+            meta.setdefault(f"itemprop:{key}", content.strip())
+        meta.setdefault(key, content.strip())
+    canonical = _LINK_CANONICAL(root)
+    if canonical:
+        meta["canonical"] = canonical[0]
+    for script in _JSONLD(root):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        for obj in _walk_json(data):
+            for src, dst in (
+                ("datePublished", "datepublished"),
+                ("dateModified", "datemodified"),
+                ("headline", "headline"),
+            ):
+                value = obj.get(src)
+                if isinstance(value, str) and value.strip():
+                    meta.setdefault(dst, value.strip())
+    return meta
+
+
+def _walk_json(data: object, depth: int = 0) -> Iterable[dict]:
+    if depth > 6:
+        return
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            if isinstance(value, dict | list):
+                yield from _walk_json(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data[:50]:
+            yield from _walk_json(item, depth + 1)
+
+
+def _first(items: list[etree._Element]) -> etree._Element | None:
+    return items[0] if items else None
+
+
+def _contains(outer: etree._Element | None, inner: etree._Element | None) -> bool:
+    node = inner
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _alive_in(el: etree._Element, root: etree._Element) -> bool:
+    return _contains(root, el)
+
+
+def _headings(root: etree._Element) -> list[etree._Element]:
+    return _H1(root)
+
+
+def _visible_text(root: etree._Element) -> str:
+    body = root.find("body")
+    node = body if body is not None else root
+    return "\n".join(t for t in (" ".join(s.split()) for s in node.itertext()) if t)
+
+
+def _strip_label(text: str) -> str:
+    return _PUBLISHED_LABEL.sub("", text, count=1).strip()
+
+
+def _strip_site_name(title: str, html_title: str, site_name: str) -> str:
+    """Remove the site-name part of a "<article> - <section> - <site>" title."""
+    title = title.strip()
+    if not title:
+        return ""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) <= 1:
+        return title
+    if site_name:
+        folded_site = chrome.fold_short(site_name)
+        parts = [p for p in parts if chrome.fold_short(p) != folded_site] or parts
+    return max(parts, key=len) if len(parts) > 1 else parts[0]
+
+
+def _generic_title_el(
+    root: etree._Element, body: etree._Element, html_title: str, meta: dict[str, str]
+) -> etree._Element | None:
+    """The heading that titles the article: one matching <title>/og:title, else the nearest
+    heading before the body."""
+    wanted = {chrome.fold_short(p) for p in _TITLE_SPLIT.split(html_title) if len(p) > 10}
+    for key in ("og:title", "headline", "twitter:title"):
+        if meta.get(key):
+            wanted.add(chrome.fold_short(meta[key]))
+    wanted.discard("")
+    candidates: list[etree._Element] = []
+    for el in root.iter("h1", "h2", "h3", "h4", "div", "p", "span", "td", "strong"):
+        if el.tag in ("div", "p", "span", "td", "strong"):
+            cls = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+            if "title" not in cls and "tieude" not in cls and "tieu-de" not in cls:
+                continue
+        text = _text(el)
+        if not 8 <= len(text) <= 300:
+            continue
+        if len(el) and any(_text(c) == text for c in el if isinstance(c.tag, str)):
+            continue  # the innermost holder of the text counts
+        if chrome.fold_short(text) in wanted:
+            return el
+        candidates.append(el)
+    # nearest candidate before the body start (document order)
+    body_pos = None
+    order: dict[int, int] = {}
+    for i, el in enumerate(root.iter()):
+        order[id(el)] = i
+        if el is body:
+            body_pos = i
+    before = [c for c in candidates if order.get(id(c), 0) < (body_pos or 0) or _contains(body, c)]
+    if before:
+        heads = [c for c in before if c.tag in ("h1", "h2")]
+        chosen = (heads or before)[-1]
+        if order.get(id(chosen), 0) < (body_pos or 0) or _contains(body, chosen):
+            return chosen
+    h1 = _H1(root)
+    return h1[0] if len(h1) == 1 else None
+
+
+def _dates_near(
+    root: etree._Element, title_el: etree._Element | None, body: etree._Element
+) -> list[etree._Element]:
+    """Short elements holding a date right after (or just before) the title: the date line."""
+    if title_el is None:
+        return []
+    out: list[etree._Element] = []
+    seen_title = False
+    before: list[etree._Element] = []
+    after_count = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el is title_el:
+            seen_title = True
+            continue
+        if el is body or (seen_title and _contains(body, el) and el.tag == "p"):
+            break
+        if _contains(title_el, el):
+            continue
+        text = _text(el)
+        if not text or len(text) > 120:
+            continue
+        if any(_text(c) == text for c in el if isinstance(c.tag, str)):
+            continue
+        if seen_title:
+            after_count += 1
+            if after_count > 25:
+                break
+            if parse_date(text):
+                out.append(el)
+                if len(out) >= 2:
+                    break
+        elif parse_date(text):
+            before.append(el)
+    if not out and before:
+        out = before[-1:]
+    return out
+
+
+def _generic_lead(
+    root: etree._Element, title_el: etree._Element | None, body: etree._Element
+) -> etree._Element | None:
+    """An element classed like a sapo/lead/summary inside the article area."""
+    scope = body.getparent() if body.getparent() is not None else body
+    for el in scope.iter("p", "div", "h2", "h3", "h4", "strong", "b", "span"):
+        cls = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if cls.strip() and _LEAD_CLASS.search(cls):
+            text = _text(el)
+            if 40 <= len(text) <= 1200 and el is not body and not _contains(el, body):
+                return el
+    return None
+
+
+def _paragraphs(node: etree._Element) -> list[str]:
+    """Text of `node` split into paragraphs at block elements and line breaks."""
+    out: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            text = " ".join("".join(buf).split())
+            if text:
+                out.append(text)
+            buf.clear()
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS or not tag:
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+        elif tag in ("img",):
+            buf.append(" ")
+
+    walk(node)
+    flush()
+    return out
+
+
+def _image_before(cap: etree._Element) -> etree._Element | None:
+    """The image a caption element belongs to: in its preceding siblings or its table."""
+    node = cap
+    for _ in range(4):
+        for sib in node.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str):
+                continue
+            if sib.tag == "img":
+                return sib
+            imgs = list(sib.iter("img"))
+            if imgs:
+                return imgs[-1]
+            break
+        node = node.getparent()
+        if node is None:
+            break
+    return None
+
+
+def _generic_caption(img: etree._Element) -> etree._Element | None:
+    """A caption next to an image: figcaption, a small table's text row, or a short italic or
+    centred element right after the image (or after the paragraph holding only the image)."""
+    node = img.getparent()
+    depth = 0
+    while node is not None and depth < 4:
+        if node.tag == "figure":
+            caps = node.findall(".//figcaption")
+            return caps[0] if caps else None
+        if node.tag == "table":
+            rows = node.findall(".//tr")
+            if 2 <= len(rows) <= 3:
+                for row in rows:
+                    if not list(row.iter("img")) and 0 < len(_text(row)) < 300:
+                        return row
+            return None
+        node = node.getparent()
+        depth += 1
+    # the sibling right after the image
+    for sib in img.itersiblings():
+        if not isinstance(sib.tag, str) or sib.tag == "br":
+            continue
+        if _is_caption_like(sib):
+            return sib
+        break
+    # the element after the paragraph that holds only this image
+    holder = img.getparent()
+    while holder is not None and holder.tag in ("a", "span", "strong", "b", "center"):
+        holder = holder.getparent()
+    if holder is not None and holder.tag in ("p", "div") and len(_text(holder)) == 0:
+        nxt = holder.getnext()
+        while nxt is not None and not isinstance(nxt.tag, str):
+            nxt = nxt.getnext()
+        if nxt is not None and _is_caption_like(nxt) and not list(nxt.iter("img")):
+            return nxt
+    return None
+
+
+_CAPTION_CLASS = re.compile(r"caption|chuthich|chu-thich|desc|note|image-text|photo-text", re.I)
+
+
+def _is_caption_like(el: etree._Element) -> bool:
+    text = _text(el)
+    if not text or len(text) > 250:
+        return False
+    cls = f"{el.get('class') or ''} {el.get('id') or ''}"
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if _CAPTION_CLASS.search(cls) or el.tag in ("i", "em", "figcaption", "small"):
+        return True
+    if "font-style:italic" in style:
+        return True
+    children = [c for c in el if isinstance(c.tag, str)]
+    if children and all(c.tag in ("i", "em") for c in children) and not (el.text or "").strip():
+        return True
+    return "text-align:center" in style and len(text) < 200 and (el.get("align") != "right")
+
+
+def _file_type(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    for candidate in (parts.path, unquote(parts.query)):
+        m = re.search(r"\.([A-Za-z0-9]{2,6})(?:$|[&#?])", candidate)
+        if m and m.group(1).lower() in ATTACHMENT_TYPES:
+            return m.group(1).lower()
+    return ""
+
+
+def _dedupe_adjacent(items: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if not out or out[-1] != item:
+            out.append(item)
+    return out
+
+
+def _dedupe_images(images: list[Image]) -> list[Image]:
+    seen: set[str] = set()
+    out = []
+    for image in images:
+        if image.url not in seen:
+            seen.add(image.url)
+            out.append(image)
+    return out
+
+
+def _dedupe_names(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = chrome.fold_short(name)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out

@@ -1,0 +1,265 @@
+"""What kind of page this is: article, listing, home, not_found or error.
+
+Portals answer soft 404s ("Không tìm thấy") and refusals ("Access denied", "An error
+occurred") with HTTP 200 inside full chrome; such pages must never become articles. Home
+pages and listings are recognised by structure (many title links, repeated items of title
+link + date + summary, a pager) so that unseen templates are classified too.
+
+Decision order: HTTP status → soft error markers → home URL → the platform's article markup →
+the platform's listing markup → generic structure (main text block vs repeated link items).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from scraper.platforms.base import Platform, select
+
+# Whole-heading / whole-title-segment forms of a soft 404.
+_NOT_FOUND_EXACT = re.compile(
+    r"^(?:(?:lỗi|error)\s*)?(?:404|410)?\s*[-:.!]?\s*(?:"
+    r"không tìm thấy(?: trang| nội dung| bài viết| tài nguyên| trang yêu cầu)?|"
+    r"tài nguyên không được tìm thấy|trang không tồn tại|bài viết không tồn tại|"
+    r"nội dung không tồn tại|đường dẫn không tồn tại|trang bạn tìm kiếm không tồn tại|"
+    r"page not found|not found|file not found|the page cannot be found|"
+    r"the resource cannot be found|404 not found|404)?\s*[-:.!]?\s*(?:404|410)?$"
+)
+# Whole-heading / whole-title-segment forms of an error or refusal page.
+_ERROR_EXACT = re.compile(
+    r"^(?:lỗi|error|access denied|an error occurred(?: while processing your request)?|"
+    r"đã (?:xảy ra|có) lỗi|có lỗi xảy ra|request rejected|the requested url was rejected|"
+    r"forbidden|403 forbidden|service unavailable|503 service unavailable|bad request|"
+    r"internal server error|500 internal server error|runtime error|server error|"
+    r"server error in '/' application|truy cập bị từ chối|website đang bảo trì|"
+    r"hệ thống đang bảo trì|under maintenance|web page blocked|attention required)[\s.!:]*$"
+)
+# Phrases that mark a soft 404 / error when the page has little main text.
+_NOT_FOUND_PHRASES = (
+    "không tìm thấy",
+    "không được tìm thấy",
+    "không tồn tại",
+    "page not found",
+    "could not be found",
+    "cannot be found",
+    "was not found",
+    "404",
+)
+_ERROR_PHRASES = (
+    "access denied",
+    "an error occurred",
+    "đã xảy ra lỗi",
+    "có lỗi xảy ra",
+    "request rejected",
+    "was rejected",
+    "forbidden",
+    "you don't have permission",
+    "truy cập bị từ chối",
+    "your support id is",
+    "server error",
+    "runtime error",
+    "service unavailable",
+    "lỗi hệ thống",
+    "đang bảo trì",
+)
+_TITLE_SPLIT = re.compile(r"\s+[-|–—:»/]\s+|\s*\|\s*")
+_HOME_PATHS = re.compile(
+    r"^/?(?:index\.(?:html?|php|aspx?|jsp)|default\.aspx?|home(?:page)?|trang-?chu(?:\.html?)?|"
+    r"vi|vn|en|web/guest(?:/home|/trang-chu)?|portal(?:/home)?|pages/home\.aspx|"
+    r"[\w-]*/trang-?chu(?:\.html?)?)?/?$",
+    re.I,
+)
+_DATE_TEXT = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
+_PAGER_HINT = re.compile(
+    r"__doPostBack\([^)]*Page\$|[?&](?:_101_cur|page|Page|paged|trang|p)=\d+|/page/\d+/?$"
+)
+_PAGER_TEXTS = frozenset(
+    ["trang sau", "tiếp", "tiếp theo", "next", "sau", "»", "›", ">>", "trang tiếp", "cuối"]
+)
+_HEADINGS = etree.XPath("//h1|//h2|//h3")
+
+
+def _lower(s: str) -> str:
+    s = " ".join(s.split()).lower()
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    return s
+
+
+def _segments(title: str) -> list[str]:
+    return [s for s in (_lower(p) for p in _TITLE_SPLIT.split(title)) if s]
+
+
+def soft_error(
+    root: etree._Element, status: int, title: str, main_text: str
+) -> tuple[str, str] | None:
+    """("not_found" | "error", reason) when the page is a 404/error page, else None.
+
+    `main_text` is the page's visible text without navigation chrome; phrases are searched
+    in it only when it is short (a real article may well mention "404" or "lỗi").
+    """
+    if status in (404, 410):
+        return "not_found", f"HTTP status {status}"
+    if status >= 400:
+        return "error", f"HTTP status {status}"
+    for seg in _segments(title):
+        if (
+            len(seg) < 70
+            and seg
+            and _NOT_FOUND_EXACT.match(seg)
+            and any(c.isalpha() or c.isdigit() for c in seg)
+        ):
+            return "not_found", f"title says {seg!r}"
+        if len(seg) < 70 and _ERROR_EXACT.match(seg):
+            return "error", f"title says {seg!r}"
+    for h in _HEADINGS(root):
+        text = _lower(h.text_content())
+        if not text or len(text) > 70:
+            continue
+        if _NOT_FOUND_EXACT.match(text):
+            return "not_found", f"heading says {text!r}"
+        if _ERROR_EXACT.match(text):
+            return "error", f"heading says {text!r}"
+    text = _lower(main_text)
+    if len(text) < 700:
+        for phrase in _NOT_FOUND_PHRASES:
+            if phrase in text:
+                return "not_found", f"page says {phrase!r}"
+        for phrase in _ERROR_PHRASES:
+            if phrase in text:
+                return "error", f"page says {phrase!r}"
+        lines = [_lower(x) for x in main_text.splitlines() if x.strip()]
+        for line in lines[:10]:
+            if _ERROR_EXACT.match(line):
+                return "error", f"page says {line!r}"
+    return None
+
+
+def is_home_url(url: str) -> bool:
+    """True for a site's front page: "/", "/index.html", "/trang-chu", "/Default.aspx"."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.query and not re.fullmatch(r"(?:lang|language|l)=\w+", parts.query):
+        return False
+    return bool(_HOME_PATHS.match(parts.path or "/"))
+
+
+@dataclass(slots=True)
+class LinkStats:
+    """Title-like links of a page region: how many, and how many repeat as list items."""
+
+    title_links: int = 0  # links whose text is long enough to be an article title
+    repeated_items: int = 0  # largest group of title links sharing one item structure
+    dated_items: int = 0  # of those, items carrying a date
+    summarised_items: int = 0  # of those, items carrying text besides the link
+    groups: int = 0  # groups of >= 4 repeated title links
+    pager: bool = False
+
+
+def _signature(a: etree._Element) -> tuple[str, ...]:
+    sig: list[str] = []
+    node = a.getparent()
+    for _ in range(4):
+        if node is None:
+            break
+        cls = (node.get("class") or "").split()
+        sig.append(f"{node.tag}.{cls[0] if cls else ''}")
+        node = node.getparent()
+    return tuple(sig)
+
+
+def _item_of(a: etree._Element) -> etree._Element:
+    """The list item holding link `a`: climb while the parent repeats this element's tag."""
+    node = a
+    for _ in range(6):
+        parent = node.getparent()
+        if parent is None:
+            break
+        same = sum(1 for c in parent if c.tag == node.tag)
+        if same >= 3 and node is not a:
+            return node
+        node = parent
+    return a.getparent() if a.getparent() is not None else a
+
+
+def link_stats(root: etree._Element) -> LinkStats:
+    """Count title links and repeated items (title link + date + summary) under `root`."""
+    stats = LinkStats()
+    groups: dict[tuple[str, ...], list[etree._Element]] = {}
+    for a in root.iter("a"):
+        href = a.get("href") or ""
+        text = " ".join(a.text_content().split())
+        if _PAGER_HINT.search(href) or _lower(text) in _PAGER_TEXTS:
+            stats.pager = True
+        if len(text) < 25 or len(text.split()) < 5 or href.startswith(("javascript:", "#")):
+            continue
+        stats.title_links += 1
+        groups.setdefault(_signature(a), []).append(a)
+    best: list[etree._Element] = []
+    for links in groups.values():
+        if len(links) >= 4:
+            stats.groups += 1
+        if len(links) > len(best):
+            best = links
+    stats.repeated_items = len(best)
+    for a in best[:40]:
+        item = _item_of(a)
+        item_text = " ".join(item.text_content().split())
+        link_text = " ".join(a.text_content().split())
+        if _DATE_TEXT.search(item_text):
+            stats.dated_items += 1
+        if len(item_text) - len(link_text) > 60:
+            stats.summarised_items += 1
+    return stats
+
+
+def classify(
+    root: etree._Element,
+    url: str,
+    platform: Platform,
+    *,
+    has_title: bool,
+    main_text_len: int,
+    main_title_links: int,
+    stats: LinkStats,
+) -> tuple[str, str]:
+    """(kind, reason) for a page that is not an error page.
+
+    `main_text_len` / `main_title_links`: non-link text length and title-like links of the
+    best main-text block; `stats`: title links of the whole (chrome-stripped) page.
+    """
+    if is_home_url(url):
+        return "home", "front page URL"
+    if (
+        platform.article_markers
+        and select(root, platform.article_markers)
+        and select(root, platform.title)
+        and select(root, platform.body)
+    ):
+        return "article", f"{platform.name} article markup"
+    if platform.listing_item:
+        items = [i for i in select(root, platform.listing_item) if select(i, platform.listing_link)]
+        if len(items) >= 3:
+            return "listing", f"{len(items)} {platform.name} listing items"
+    article_like = main_text_len >= 400 and main_title_links <= 3
+    short_article = has_title and main_text_len >= 120 and main_title_links <= 1
+    listing_like = stats.repeated_items >= 4 and (
+        stats.dated_items >= 3 or stats.summarised_items >= 3 or stats.pager
+    )
+    if article_like and not (listing_like and main_title_links >= 4):
+        return "article", "one main text block"
+    if listing_like and stats.groups <= 3:
+        return "listing", f"{stats.repeated_items} repeated items"
+    if stats.title_links >= 20 or stats.groups >= 3:
+        return "home", f"{stats.title_links} title links, no single main text"
+    if listing_like:
+        return "listing", f"{stats.repeated_items} repeated items"
+    if short_article:
+        return "article", "short main text block"
+    return "error", "no main text, no listing structure"

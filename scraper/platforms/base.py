@@ -1,0 +1,141 @@
+"""What a portal platform is, as data: how to recognise it, where its parts are, how to crawl it.
+
+A platform module (one per CMS) exports a frozen `Platform`. Extraction reads its selectors;
+the crawler reads its crawl rules (article and listing URL patterns, pagination, ASP.NET
+postback pager). Adding a platform is adding one module to this package and its name to
+`scraper.platforms.PLATFORM_MODULES`; shared code never special-cases a portal.
+
+Selectors are CSS (compiled once to XPath); each tuple is tried in order, first match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from cssselect import HTMLTranslator
+from lxml import etree
+
+_TRANSLATOR = HTMLTranslator()
+
+
+@lru_cache(maxsize=1024)
+def compile_css(selector: str) -> etree.XPath:
+    """CSS selector → compiled XPath (cached: every platform selector is compiled once)."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(selector))
+
+
+def select(node: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:
+    """Elements matched by the first selector of `selectors` that matches anything."""
+    for sel in selectors:
+        found = compile_css(sel)(node)
+        if found:
+            return found
+    return []
+
+
+def select_all(node: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:
+    """Elements matched by any of `selectors`, in document order, without duplicates."""
+    seen: set[int] = set()
+    out: list[etree._Element] = []
+    for sel in selectors:
+        for el in compile_css(sel)(node):
+            if id(el) not in seen:
+                seen.add(id(el))
+                out.append(el)
+    return out
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How a platform pages its listings with plain GET links.
+
+    `params`: query parameters carrying the page number (`_101_cur`, `page`, `Page`).
+    `path_patterns`: regexes on the URL path with one group for the page number (`/page/(\\d+)/`).
+    `next_texts`: link texts of the "next page" link ("Trang sau", "Tiếp", "next", "»").
+    `container`: CSS selectors of the pager block (its numbered links are pages).
+    """
+
+    params: tuple[str, ...] = ()
+    path_patterns: tuple[str, ...] = ()
+    next_texts: tuple[str, ...] = (
+        "Trang sau",
+        "Tiếp",
+        "Tiếp theo",
+        "Sau",
+        "next",
+        "Next",
+        "»",
+        ">",
+    )
+    container: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostbackPager:
+    """An ASP.NET GridView pager driven by `__doPostBack(target, 'Page$N')`.
+
+    To fetch page N, POST the page's form back with every hidden input (`__VIEWSTATE`,
+    `__EVENTVALIDATION`, ...) plus `__EVENTTARGET` = the control name (matched by
+    `target_pattern`, e.g. `ctl00$...$gvList`) and `__EVENTARGUMENT` = `argument_format`
+    with the page number.
+    """
+
+    target_pattern: str = r"[\w$:]*\$gvList"
+    argument_format: str = "Page${n}"
+    link_pattern: str = r"__doPostBack\('([^']+)','(Page\$\d+)'\)"
+    form_selector: str = "form"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A portal platform (CMS): detection, extraction selectors and crawl rules."""
+
+    name: str
+    # --- detection -------------------------------------------------------------------------
+    generator_patterns: tuple[str, ...] = ()  # regexes on <meta name="generator">
+    markers: tuple[str, ...] = ()  # CSS selectors that only this platform's markup has
+    html_markers: tuple[str, ...] = ()  # substrings of the raw HTML (class names, paths)
+    url_patterns: tuple[str, ...] = ()  # regexes on the URL
+    # --- extraction (CSS selectors, first match wins) ---------------------------------------
+    title: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()  # the publication date element next to the title
+    updated: tuple[str, ...] = ()  # an "updated" date element
+    lead: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    byline: tuple[str, ...] = ()  # elements holding author names
+    caption: tuple[str, ...] = ()  # image captions inside the body (excluded from text)
+    other_news: tuple[str, ...] = ()  # "Tin khác" containers (removed; dates never taken)
+    chrome: tuple[str, ...] = ()  # further elements to drop inside the body (print, share…)
+    article_markers: tuple[str, ...] = ()  # present only on a single-article page
+    # --- listings --------------------------------------------------------------------------
+    listing_item: tuple[str, ...] = ()  # one item of a listing (title link + date + summary)
+    listing_link: tuple[str, ...] = ()  # the article link inside an item
+    listing_date: tuple[str, ...] = ()
+    # --- crawl rules ------------------------------------------------------------------------
+    article_url_patterns: tuple[str, ...] = ()
+    listing_url_patterns: tuple[str, ...] = ()
+    pagination: Pagination = field(default_factory=Pagination)
+    postback_pager: PostbackPager | None = None
+
+    def detect_score(self, tree: etree._Element, url: str, generator: str, raw_head: str) -> int:
+        """How strongly this page looks like this platform (0 = not at all)."""
+        score = 0
+        if generator and any(re.search(p, generator, re.I) for p in self.generator_patterns):
+            score += 10
+        for marker in self.html_markers:
+            if marker in raw_head:
+                score += 2
+        for sel in self.markers:
+            if compile_css(sel)(tree):
+                score += 3
+        if any(re.search(p, url, re.I) for p in self.url_patterns):
+            score += 2
+        return score
+
+    def is_article_url(self, url: str) -> bool:
+        return any(re.search(p, url, re.I) for p in self.article_url_patterns)
+
+    def is_listing_url(self, url: str) -> bool:
+        return any(re.search(p, url, re.I) for p in self.listing_url_patterns)
