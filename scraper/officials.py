@@ -1,0 +1,638 @@
+"""Officials named in Vietnamese government news: who, with which position, found by rules.
+
+Portal articles name officials in a handful of set forms ("đồng chí Dương Thị Tâm- Ủy viên
+BTV huyện ủy, …"; "Phó Bí thư Thường trực Huyện ủy, đồng chí X"; "Chủ tịch UBND huyện
+Nguyễn Văn A"; "các đồng chí: A, …; B, …"). A statistical NER tags these names as places and
+gives no positions (see the field notes), so this module reads them with precompiled rules:
+
+- a *cue* (đồng chí, đ/c, a military/police rank, or ông/bà/anh/chị) followed by a name;
+- a *position* (Bí thư, Chủ tịch, Trưởng ban, …) after the name ("- ", ", ", "(" or a bare
+  space) or right before the cue/name;
+- a *name* of 2–4 capitalised syllables; without a strong cue (đồng chí, đ/c, a rank) the
+  first syllable must be a known surname (Kinh or northern-highland Hmong/Dao/Tày/Giáy).
+
+Not officials: a name after a place word ("đường Trần Hưng Đạo", "Trường THCS Lê Quý Đôn"),
+historical figures that streets and schools are named after (Hồ Chí Minh, Lê Lợi, …), and any
+name passed in ``exclude`` (the byline author). ``ông``/``bà``/``anh``/``chị`` count only
+when a position is attached. Each person is reported once per text, keyed by ``name_key``;
+the first position seen is kept (a later one only fills an empty position).
+
+Cues are reported in one spelling: "đồng chí", "đ/c", "ông", "bà", "anh", "chị" in lower
+case, ranks capitalised ("Đại tá"). ``expand_position`` spells out the abbreviations; school
+levels (THCS, THPT, …) are kept as written because that is how schools are named and searched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from scraper.fold import fold
+from scraper.record import Official
+
+__all__ = ["expand_position", "find_officials", "name_key"]
+
+# --- letters ---------------------------------------------------------------------------------
+
+_LATIN = [
+    chr(c)
+    for c in (*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1EA0, 0x1F00))
+]
+UPPER = "".join(c for c in _LATIN if c.isalpha() and c.isupper())
+LOWER = "".join(c for c in _LATIN if c.isalpha() and c.islower())
+_U = f"[{re.escape(UPPER)}]"
+_L = f"[{re.escape(LOWER)}]"
+
+# One capitalised syllable ("Nguyễn", "A"); never part of an all-caps token such as UBND.
+SYLLABLE = rf"{_U}{_L}*(?!\w)"
+_NAME_RUN = re.compile(rf"{SYLLABLE}(?:[ \t\u00a0]+{SYLLABLE})*")
+_WS = re.compile(r"\s+")
+_TOKEN = re.compile(r"\S+")
+
+# --- vocabularies ----------------------------------------------------------------------------
+
+
+def _words(text: str, sep: str | None = None) -> list[str]:
+    """A vocabulary written as text: words split on whitespace (or on `sep`)."""
+    return [w.strip() for w in text.split(sep) if w.strip()]
+
+
+SURNAMES: frozenset[str] = frozenset(
+    _words(
+        """
+    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trương Lương
+    Mai Đào Đoàn Tạ Hà Cao Lưu Tô Chu Lại Phùng Quách Thái Kiều Triệu Nông Vi Lò Lường Quàng
+    Cầm Trịnh Lâm Hứa Mạc Tăng Thân Tống Từ Vương Khổng Khúc Kim La Lã Lạc Lục Nghiêm Ninh
+    Phí Quan Thạch Tiêu Tôn Ứng Bạch Cù Diệp Doãn Giáp Hàn Kha Khương Mẫn Nhữ Quản Sầm Thiều
+    Trình Ung Đàm Giang Khuất Lăng Mông Âu Bế Lộc Tòng Lèo Đèo Bạc Mè Ma Mã Hầu Lầu Lồ Lù Ly
+    Giàng Sùng Thào Vàng Vừ Vù Mùa Sình Tráng Hạng Chảo Tẩn Phàn Bàn Chẻo Sì Phù Lùng Má Cư
+    Sần Hờ Chứ Cứ Pờ Lừu Sằm Lưu Viên Tào Ông Hoàng Hán Lìu Xin Thèn Nùng Vừu Mua Lý
+    """
+    )
+)
+
+# Historical figures: streets, schools and wards carry their names; never a current official.
+HISTORICAL: frozenset[str] = frozenset(
+    fold(n)
+    for n in (
+        "Hồ Chí Minh",
+        "Trần Hưng Đạo",
+        "Lê Lợi",
+        "Nguyễn Huệ",
+        "Quang Trung",
+        "Lê Quý Đôn",
+        "Nguyễn Du",
+        "Nguyễn Trãi",
+        "Lý Thường Kiệt",
+        "Lý Thái Tổ",
+        "Lý Công Uẩn",
+        "Trần Phú",
+        "Võ Thị Sáu",
+        "Lê Hồng Phong",
+        "Nguyễn Thị Minh Khai",
+        "Phan Bội Châu",
+        "Phan Chu Trinh",
+        "Phan Đình Phùng",
+        "Hai Bà Trưng",
+        "Võ Nguyên Giáp",
+        "Tôn Đức Thắng",
+        "Phạm Văn Đồng",
+        "Lê Duẩn",
+        "Trường Chinh",
+        "Nguyễn Văn Cừ",
+        "Hoàng Hoa Thám",
+        "Ngô Quyền",
+        "Đinh Tiên Hoàng",
+        "Lê Thánh Tông",
+        "Chu Văn An",
+        "Nguyễn Đình Chiểu",
+        "Kim Đồng",
+        "Lê Văn Tám",
+        "Nguyễn Văn Trỗi",
+        "Tô Hiệu",
+        "Hoàng Văn Thụ",
+        "Lê Hữu Trác",
+        "Hàm Nghi",
+        "Nguyễn Thái Học",
+        "Lý Tự Trọng",
+        "Trần Quốc Toản",
+        "Trần Nhân Tông",
+        "Nguyễn Tất Thành",
+        "Nguyễn Ái Quốc",
+        "Lê Văn Lương",
+        "Nguyễn Chí Thanh",
+        "Hoàng Quốc Việt",
+        "Đinh Bộ Lĩnh",
+        "Lê Đại Hành",
+        "Trần Quang Khải",
+        "Nguyễn Bỉnh Khiêm",
+        "Lương Thế Vinh",
+        "Nguyễn Khuyến",
+        "Tô Vĩnh Diện",
+        "Phan Đình Giót",
+        "Bế Văn Đàn",
+        "Cù Chính Lan",
+        "Nguyễn Viết Xuân",
+        "Hoàng Diệu",
+        "Nguyễn Tri Phương",
+        "Lê Thị Hồng Gấm",
+        "Nguyễn Văn Linh",
+        "Tô Ngọc Vân",
+        "Hoàng Văn Thái",
+        "Đặng Thai Mai",
+        "Nguyễn Hữu Thọ",
+    )
+)
+
+# Capitalised syllables that belong to a position or an organisation, never to a name.
+_STOP_SYLLABLES: frozenset[str] = frozenset(
+    _words(
+        """Chủ Phó Bí Ủy Uỷ Đảng Ban Huyện Tỉnh Xã Phường Sở Phòng Bộ Cục Hội Giám Chánh Tổng Tổ
+    Thường Kế Đại Thượng Thiếu Chuẩn Đồng Ông Bà Anh Chị Các Những Tới Đến Dự Và Cùng Tham
+    Theo Tại Trong Ngày Tháng Năm Hiệu Chỉ Trạm Cán Chính Trưởng Thủ Kiêm Nguyên"""
+    )
+)
+
+_POSITION_WORDS = (
+    """
+phó bí thư thường trực|bí thư chi bộ|tổng bí thư|bí thư đảng ủy|bí thư đoàn|bí thư
+phó chủ tịch thường trực|chủ tịch nước|chủ tịch
+đảng ủy viên|huyện ủy viên|tỉnh ủy viên|thành ủy viên|ủy viên
+trưởng ban|phó ban|trưởng phòng|phó phòng|giám đốc|chánh văn phòng|chánh thanh tra|chánh án
+viện trưởng|chỉ huy trưởng|chỉ huy phó|chính trị viên|trưởng công an|hiệu trưởng|hiệu phó
+trưởng thôn|trưởng bản|trưởng khu|trưởng ấp|tổ trưởng|tổ phó|đại biểu quốc hội|đại biểu
+thường trực|thường vụ|chủ nhiệm|kế toán trưởng|kế toán|trưởng đoàn|đoàn trưởng|trạm trưởng
+trưởng trạm|bộ trưởng|thứ trưởng|cục trưởng|vụ trưởng|thủ tướng|trưởng khoa|trưởng đài
+thủ trưởng|chuyên viên|công chức|cán bộ|trưởng|thư ký|chủ tịch hội|trưởng văn phòng
+""".replace("\n", "|")
+    .strip("|")
+    .split("|")
+)
+
+
+def _variants(word: str) -> set[str]:
+    """Spellings of one vocabulary entry: both tone placements of ủy/úy."""
+    out = {word}
+    for old, new in (("ủy", "uỷ"), ("úy", "uý")):
+        out |= {w.replace(old, new) for w in out}
+    return out
+
+
+def _trie(words: Iterable[str], *, title: bool = True) -> str:
+    """A regex matching any of `words`, factored as a trie (Python's re tries alternatives
+    one by one; a trie keeps the scan over long texts fast). Spaces match any whitespace;
+    with `title`, each word may start upper or lower case ("Chủ tịch", "chủ Tịch")."""
+    root: dict[str, dict] = {}
+    for w in words:
+        for v in _variants(" ".join(w.split())):
+            node = root
+            for ch in v:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+
+    def emit(node: dict[str, dict], word_start: bool) -> str:
+        alts = []
+        for ch, child in sorted(node.items(), key=lambda kv: kv[0] == ""):
+            if ch == "":
+                alts.append("")
+                continue
+            if ch == " ":
+                frag = r"\s+"
+            elif title and word_start and ch.upper() != ch:
+                frag = f"[{re.escape(ch.upper())}{re.escape(ch)}]"
+            else:
+                frag = re.escape(ch)
+            alts.append(frag + emit(child, ch == " "))
+        if len(alts) == 1:
+            return alts[0]
+        optional = "" in alts
+        body = "|".join(a for a in alts if a)
+        return f"(?:{body})" + ("?" if optional else "")
+
+    return emit(root, True)
+
+
+# A position starts here: optional "nguyên/quyền" (former/acting), optional "Phó"/"Tổng".
+POSITION = (
+    rf"(?:[Nn]guyên\s+|[Qq]uyền\s+)?(?:[Pp]hó\s+)?(?:[Tt]ổng\s+)?(?:{_trie(_POSITION_WORDS)})(?!\w)"
+)
+_POSITION_AT = re.compile(POSITION)
+_POSITION_ANY = re.compile(rf"\b{POSITION}")
+_POSITION_SCAN = re.compile(
+    rf"{_trie((*_POSITION_WORDS, *(f'phó {w}' for w in _POSITION_WORDS)), title=False)}(?!\w)"
+)
+_FORMER_BEFORE = re.compile(r"(?:nguyên|quyền)\s+$")
+
+_RANKS = """đại tướng|thượng tướng|trung tướng|thiếu tướng|đại tá|thượng tá|trung tá|thiếu tá
+đại úy|thượng úy|trung úy|thiếu úy|chuẩn úy|thượng sĩ|trung sĩ|hạ sĩ""".replace("\n", "|")
+_STRONG_CUES = ("đồng chí", "đ/c")
+_WEAK_CUES = ("ông", "bà", "anh", "chị")
+_RANK_CUES = tuple(_RANKS.split("|"))
+# spelling as matched (lower case) → (kind, the label reported as `cue`)
+_CUE_KIND: dict[str, tuple[str, str]] = {
+    **{v: ("rank", r.capitalize()) for r in _RANK_CUES for v in _variants(r)},
+    **{c: ("strong", c) for c in _STRONG_CUES},
+    **{c: ("weak", c) for c in _WEAK_CUES},
+}
+_CUES = _trie((*_RANK_CUES, *_STRONG_CUES, *_WEAK_CUES))
+_CUE = re.compile(rf"(?P<cue>{_CUES}|Đ/C)(?![\w/])[ \t\u00a0]*:?[ \t\u00a0]*")
+# Scanning copies over the lower-cased text: a pattern that opens with plain literals lets
+# the regex engine skip ahead by first character (about 6× faster than the title-case forms);
+# word starts are checked in Python.
+_CUE_SCAN = re.compile(
+    rf"(?P<cue>{_trie((*_RANK_CUES, *_STRONG_CUES, *_WEAK_CUES), title=False)})"
+    rf"(?![\w/])[ \t\u00a0]*:?[ \t\u00a0]*"
+)
+_PLURAL_BEFORE = re.compile(r"(?<!\w)các\s+$")
+_CUE_AHEAD = rf"(?:[Cc]ác\s+)?(?:{_CUES}|Đ/C)\s+{_U}"
+
+# Verbs (lower case as written) that end a position: "… Chủ tịch UBND huyện phát biểu".
+_VERBS = """phát biểu|chủ trì|tham dự|dự|tới dự|đến dự|trao|tặng|yêu cầu|nhấn mạnh|đề nghị
+cho biết|khẳng định|đánh giá|ghi nhận|biểu dương|đã|đang|sẽ|đến|tới|chúc mừng|thăm|làm việc
+kiểm tra|báo cáo|quán triệt|trình bày|thông qua|kết luận|giao|khai mạc|bế mạc|với|tại|là|có
+được|nhận|tiếp|gặp|cùng|lên|đọc|phổ biến|triển khai|chia sẻ|tặng quà|động viên|mong muốn
+nêu|thay mặt|đại diện cho|cũng|vừa|trả lời|giải trình|phát động|hướng dẫn|lưu ý|bày tỏ""".replace(
+    "\n", "|"
+)
+_VERB_STOP = rf"(?<![Bb]an )(?:{_trie((*_VERBS.split('|'), 'chỉ đạo'), title=False)})(?!\w)"
+
+# Where a position ends (the first of these at or after its start).
+_POSITION_END = re.compile(
+    rf"[;\n:()\[\]]"
+    rf"|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\bQ)(?<!\bP)\.(?!\w)"
+    rf"|,"
+    rf"|[ \t\u00a0]+(?:và\s+)?(?=(?:{_CUE_AHEAD}))"
+    rf"|[ \t\u00a0]+và\s+(?=(?i:các|những)\b)"
+    rf"|[ \t\u00a0]+và\s+(?=[{re.escape(UPPER)}]{_L}*[ \t]+{_U}{_L}*[ \t]*[-–,(])"
+    rf"|[ \t\u00a0]+(?={_VERB_STOP})"
+    rf"|[ \t\u00a0]+[-–—][ \t\u00a0]+(?=(?:{_CUE_AHEAD}))"
+)
+_CONTINUES = re.compile(rf"\s*(?:kiêm\s+|đồng\s+thời\s+(?:là\s+)?)?{POSITION}")
+
+# After a name: the separator before a position written after it.
+_AFTER_SEP = re.compile(r"[ \t\u00a0]*(?P<sep>[-–—,(:])?[ \t\u00a0]*")
+# Between list items: "A, Chủ tịch …; B, Phó Chủ tịch …" / "A và B".
+_GAP_SEP = re.compile(r"[ \t\u00a0]*([-–,(])[ \t\u00a0]*")
+_MAX_POSITION_CHARS = 160
+_LIST_SEP = re.compile(r"[ \t\u00a0]*(?:[;,]|\bvà\b)[ \t\u00a0]*")
+
+# Place words: a name right after one of these names a street, ward, school, bridge, prize …
+_STREET_WORDS: frozenset[str] = frozenset(
+    """đường|phố|phường|số nhà|ngõ|ngách|hẻm|quận|đại lộ|cầu|chợ|công viên|quảng trường|trường
+    tiểu học|mầm non|trung học cơ sở|trung học phổ thông|phổ thông|dân tộc nội trú|đại học
+    dân tộc bán trú|cao đẳng|trường chính trị|khu phố|sân vận động|nhà văn hóa|nhà văn hoá
+    bệnh viện|giải|giải thưởng|huân chương|đền|chùa|đình|tượng đài|lăng|bảo tàng|di tích|thcs
+    thpt|ptdtbt|ptdtnt|ptcs|th&thcs|ptdtbt-thcs|thcs-thpt|mn|th|liên đội|chi đội|tàu""".replace(
+        "\n", "|"
+    )
+    .replace("    ", "")
+    .split("|")
+)
+# Administrative units: "Chủ tịch UBND huyện Nguyễn Văn A" is a person, "xã Trịnh Tường" is not.
+_UNIT_WORDS: frozenset[str] = frozenset(
+    _words("xã|huyện|tỉnh|thị trấn|thị xã|thành phố|tp.|tp|tx.|thôn|bản|làng|xóm|ấp|khu|tổ", "|")
+)
+# --- public helpers --------------------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """Folded key of a person's name: no diacritics, lower case, single spaces.
+
+    "Nguyễn Văn Chắc", "NGUYỄN VĂN CHẮC" and "Nguyen Van Chac" share the key
+    "nguyen van chac", so the same person is found across articles.
+    """
+    return _WS.sub(" ", fold(unicodedata.normalize("NFC", name))).strip()
+
+
+_ABBREVIATIONS: dict[str, str] = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "MTTQVN": "Mặt trận Tổ quốc Việt Nam",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "BTV": "Ban Thường vụ",
+    "BCH": "Ban Chấp hành",
+    "TDP": "tổ dân phố",
+    "BCĐ": "Ban Chỉ đạo",
+    "BQL": "Ban Quản lý",
+    "CCB": "Cựu chiến binh",
+    "ĐTNCS": "Đoàn Thanh niên Cộng sản",
+    "ĐTN": "Đoàn Thanh niên Cộng sản",
+    "HLHPN": "Hội Liên hiệp Phụ nữ",
+    "HPN": "Hội Liên hiệp Phụ nữ",
+    "CA": "Công an",
+    "QS": "Quân sự",
+    "CHQS": "Chỉ huy Quân sự",
+    "KT-XH": "kinh tế - xã hội",
+    "ĐBQH": "Đại biểu Quốc hội",
+    "UBKT": "Ủy ban Kiểm tra",
+    "HTX": "Hợp tác xã",
+    "BHXH": "Bảo hiểm xã hội",
+    "NN&PTNT": "Nông nghiệp và Phát triển nông thôn",
+    "TN&MT": "Tài nguyên và Môi trường",
+    "GD&ĐT": "Giáo dục và Đào tạo",
+    "LĐTB&XH": "Lao động - Thương binh và Xã hội",
+    "VH-TT": "Văn hóa - Thông tin",
+    "TP.": "thành phố",
+    "TP": "thành phố",
+}
+_ABBR_ALT = "|".join(re.escape(k) for k in sorted(_ABBREVIATIONS, key=len, reverse=True))
+# Whole tokens only: no letter, digit, "&" or "-letter" glued on either side.
+_ABBR_RE = re.compile(rf"(?<![\w&])(?:{_ABBR_ALT})(?![\w&]|-\w)")
+_ABBR_DASH = re.compile(rf"(?<![\w&])({_ABBR_ALT})[ \t]*([-–])[ \t]*(?=(?:{_ABBR_ALT})(?![\w&]))")
+
+
+def expand_position(position: str) -> str:
+    """The position with its abbreviations spelt out ("Chủ tịch UBND xã" → "Chủ tịch Ủy ban
+    nhân dân xã"); only whole upper-case tokens are replaced, all other text is kept as is.
+    "HĐND- UBND" becomes "Hội đồng nhân dân - Ủy ban nhân dân"."""
+    text = unicodedata.normalize("NFC", position)
+    text = _ABBR_DASH.sub(r"\1 \2 ", text)
+    return _ABBR_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], text)
+
+
+# --- extraction ------------------------------------------------------------------------------
+
+
+def _clean_position(s: str) -> str:
+    return _WS.sub(" ", s).strip(" \t,-–—:(")
+
+
+def _position_end(text: str, start: int, *, paren: bool = False) -> int:
+    """End of the position that starts at `start` (see the module docstring for the rules)."""
+    if paren:
+        close = text.find(")", start)
+        nl = text.find("\n", start)
+        ends = [i for i in (close, nl) if i >= 0]
+        return min(ends) if ends else len(text)
+    pos = start
+    while True:
+        m = _POSITION_END.search(text, pos)
+        if m is None:
+            return len(text)
+        if m.group(0) == "," and _CONTINUES.match(text, m.end()):
+            pos = m.end()
+            continue
+        return m.start()
+
+
+def _place_before(text: str, start: int) -> frozenset[str] | None:
+    """_STREET_WORDS or _UNIT_WORDS when the words right before `start` name a place."""
+    words = text[max(0, start - 40) : start].lower().split()[-4:]
+    if not words or text[start - 1 : start] not in (" ", "\t", "\u00a0"):
+        return None
+    for n in range(len(words), 0, -1):
+        phrase = " ".join(words[-n:])
+        if phrase in _STREET_WORDS:
+            return _STREET_WORDS
+        if phrase in _UNIT_WORDS:
+            return _UNIT_WORDS
+    return None
+
+
+def _cut_name(run: str) -> list[str]:
+    """The leading syllables of a capitalised run that can belong to a name."""
+    syls = run.split()
+    out: list[str] = []
+    for s in syls:
+        if s in _STOP_SYLLABLES and out:
+            break
+        if s in _STOP_SYLLABLES:
+            return []
+        out.append(s)
+    return out
+
+
+def _name_in_run(syls: list[str], first: int) -> int | None:
+    """Start index of a surname-led name of 2–4 syllables ending the run, or None."""
+    for i in range(first, len(syls) - 1):
+        n = len(syls) - i
+        if n > 4:
+            continue
+        if syls[i] in SURNAMES and not any(s in _STOP_SYLLABLES for s in syls[i:]):
+            return i
+    return None
+
+
+class _Collector:
+    def __init__(self, exclude: Iterable[str]) -> None:
+        self.excluded = {name_key(n) for n in exclude}
+        self.found: list[tuple[int, Official]] = []
+        self.spans: list[tuple[int, int]] = []
+
+    def covered(self, i: int) -> bool:
+        return any(a <= i < b for a, b in self.spans)
+
+    def add(self, at: int, span: tuple[int, int], name: str, position: str, cue: str) -> None:
+        self.spans.append(span)
+        name = _WS.sub(" ", name).strip()
+        key = name_key(name)
+        if key in self.excluded or key in HISTORICAL:
+            return
+        position = _clean_position(position)
+        self.found.append(
+            (at, Official(name, position, expand_position(position) if position else "", cue, key))
+        )
+
+    def result(self) -> list[Official]:
+        by_key: dict[str, Official] = {}
+        for _, off in sorted(self.found, key=lambda t: t[0]):
+            seen = by_key.get(off.key)
+            if seen is None:
+                by_key[off.key] = off
+            elif not seen.position and off.position:
+                seen.position, seen.position_expanded = off.position, off.position_expanded
+        return list(by_key.values())
+
+
+def _cue_label(cue: str) -> tuple[str, str]:
+    """(kind, label) of a matched cue: ranks capitalised, other cues in lower case."""
+    key = _WS.sub(" ", cue.lower())
+    return _CUE_KIND.get(key, ("strong", key))
+
+
+def _position_after(text: str, end: int) -> tuple[int, int] | None:
+    """(start, end) of a position written right after a name ending at `end`."""
+    sep = _AFTER_SEP.match(text, end)
+    assert sep is not None  # the pattern matches the empty string
+    if sep.group("sep") is None and sep.end() == end:
+        return None
+    p = _POSITION_AT.match(text, sep.end())
+    if p is None:
+        return None
+    return p.start(), _position_end(text, p.start(), paren=sep.group("sep") == "(")
+
+
+def _position_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """(start, end) of a position written right before a cue at `hi` ("…Huyện ủy, đồng chí")."""
+    head = text[lo:hi]
+    stripped = head.rstrip(" \t\u00a0")
+    if not stripped or len(stripped) == len(head) and not stripped.endswith(","):
+        return None
+    stripped = stripped.rstrip(",:–- \t")
+    # The position is the tail of the clause, after the last hard break.
+    cut = max(stripped.rfind(c) for c in ";.:()\n")
+    segs_text = stripped[cut + 1 :]
+    m = _POSITION_ANY.search(segs_text)
+    if m is None:
+        return None
+    start = lo + cut + 1 + m.start()
+    end = lo + len(stripped)
+    if _position_end(text, start) < end:
+        return None  # a verb or another cue in between: not one position
+    return start, end
+
+
+def _word_start(low: str, i: int) -> bool:
+    return i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_/")
+
+
+def _cue_pass(text: str, low: str, col: _Collector) -> None:
+    until = 0
+    for m in _CUE_SCAN.finditer(low):
+        if m.start() < until or not _word_start(low, m.start()):
+            continue
+        run = _NAME_RUN.match(text, m.end())
+        if run is None:
+            continue
+        kind, cue = _cue_label(m.group("cue"))
+        strong = kind != "weak"
+        plural = bool(_PLURAL_BEFORE.search(low, max(0, m.start() - 12), m.start()))
+        if _place_before(text, m.start()) is _STREET_WORDS:
+            continue
+        pos_end = until
+        item_start = m.end()
+        first = True
+        span_start = m.start()
+        while True:
+            syls = _cut_name(run.group(0))
+            name_end = run.start() + len(" ".join(syls)) if syls else run.start()
+            # the run may contain several spaces: locate the end of the kept syllables
+            if syls:
+                k = len(syls)
+                ends = [mm.end() for mm in _TOKEN.finditer(run.group(0))]
+                name_end = run.start() + ends[k - 1]
+            ok = 2 <= len(syls) <= 4 and (strong or syls[0] in SURNAMES)
+            if not ok:
+                break
+            after = _position_after(text, name_end)
+            position = ""
+            end = name_end
+            if after:
+                position = text[after[0] : after[1]]
+                end = after[1]
+            elif first:
+                before = _position_before(text, until, m.start())
+                if before:
+                    position = text[before[0] : before[1]]
+                    span_start = before[0]
+            if not strong and not position:
+                break
+            if not first and not plural and not position:
+                break
+            col.add(item_start, (span_start, max(end, name_end)), " ".join(syls), position, cue)
+            pos_end = max(end, name_end)
+            first = False
+            nxt = _LIST_SEP.match(text, pos_end)
+            if nxt is None or nxt.end() == pos_end or _CUE.match(text, nxt.end()):
+                break
+            run = _NAME_RUN.match(text, nxt.end())
+            if run is None:
+                break
+            if not plural and run.group(0).split()[0] not in SURNAMES:
+                break
+            item_start = run.start()
+            span_start = run.start()
+        until = max(until, pos_end)
+
+
+def _surname_runs(text: str) -> tuple[list[int], list[int], list[re.Match[str]]]:
+    """Capitalised runs of 2+ syllables that contain a known surname (name candidates)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    runs: list[re.Match[str]] = []
+    for run in _NAME_RUN.finditer(text):
+        syls = run.group(0).split()
+        if len(syls) >= 2 and any(s in SURNAMES for s in syls[:-1]):
+            starts.append(run.start())
+            ends.append(run.end())
+            runs.append(run)
+    return starts, ends, runs
+
+
+def _position_pass(text: str, low: str, col: _Collector) -> None:
+    """Names without a cue: "Chủ tịch UBND huyện Nguyễn Văn A" / "Nguyễn Văn A, Chủ tịch …"."""
+    starts, ends, runs = _surname_runs(text)
+    if not runs:
+        return
+    until = 0
+    for p in _POSITION_SCAN.finditer(low):
+        if p.start() < until or col.covered(p.start()) or not _word_start(low, p.start()):
+            continue
+        start = p.start()
+        former = _FORMER_BEFORE.search(low, max(0, start - 8), start)
+        if former:
+            start = former.start()
+        # forward: a name closes the position phrase ("Chủ tịch UBND huyện Nguyễn Văn A")
+        k = bisect_left(starts, p.end())
+        near = k < len(runs) and starts[k] - p.end() < _MAX_POSITION_CHARS
+        if near and (added_end := _name_after_position(text, start, runs[k], col)):
+            until = added_end
+            continue
+        # backward: "Nguyễn Văn A, Chủ tịch …" / "Nguyễn Văn A - Chủ tịch …"
+        k = bisect_right(ends, start) - 1
+        if k < 0:
+            continue
+        gap = _GAP_SEP.fullmatch(text, ends[k], start)
+        if gap is None:
+            continue
+        run = runs[k]
+        syls = run.group(0).split()
+        if not 2 <= len(syls) <= 4 or syls[0] not in SURNAMES:
+            continue
+        if any(s in _STOP_SYLLABLES for s in syls):
+            continue
+        if col.covered(run.start()) or _place_before(text, run.start()):
+            continue
+        end = _position_end(text, start, paren=gap.group(1) == "(")
+        col.add(run.start(), (run.start(), end), " ".join(syls), text[start:end], "")
+        until = end
+
+
+def _name_after_position(text: str, start: int, run: re.Match[str], col: _Collector) -> int:
+    """Add the official whose name ends the position phrase at `start`; return the span end
+    (0 when the run is not such a name)."""
+    end = _position_end(text, start)
+    if run.start() > end or col.covered(run.start()):
+        return 0
+    syls = run.group(0).split()
+    place = _place_before(text, run.start())
+    first = 0
+    if place is _STREET_WORDS:
+        first = 2
+    elif place is _UNIT_WORDS:
+        first = 0 if len(syls) >= 3 else 1
+    i = _name_in_run(syls, first)
+    if i is None:
+        return 0
+    tokens = list(_TOKEN.finditer(run.group(0)))
+    name_start = run.start() + tokens[i].start()
+    name_end = run.start() + tokens[-1].end()
+    col.add(name_start, (start, name_end), " ".join(syls[i:]), text[start:name_start], "")
+    return name_end
+
+
+def find_officials(text: str, *, exclude: Iterable[str] = ()) -> list[Official]:
+    """Every person named in `text` with an official role, in order of first mention.
+
+    `exclude` holds names never to report (the byline authors), compared by `name_key`.
+    """
+    text = unicodedata.normalize("NFC", text)
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: keep offsets aligned
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    col = _Collector(exclude)
+    _cue_pass(text, low, col)
+    _position_pass(text, low, col)
+    return col.result()
