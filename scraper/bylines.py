@@ -1,0 +1,193 @@
+"""Bylines and credits: who wrote (or photographed, or supplied) an article.
+
+Portals end an article with a short credit paragraph: a bare name ("Phạm Thị Ngọc"), a role
+prefix ("Bài, ảnh: Đức Hùng", "Tin, ảnh: …", "Tác giả: …", "PV …"), a source ("Nguồn: Văn
+phòng HĐND-UBND xã", "(Theo Báo Lào Cai)"), or several of these ("Bài: A; Ảnh: B").
+
+Decisions:
+- Photographers ("Ảnh: X") are authors: the record has one list of credited people, and an
+  archivist attributing a page wants everyone credited on it.
+- Sources ("Nguồn:", "Theo …") are returned as the unit's name ("Văn phòng HĐND-UBND xã").
+- Names are kept exactly as written, also without diacritics ("Pham Thi Ngoc").
+- The bare newsroom credits "PV"/"CTV" after a name are dropped ("Minh Anh (PV)" → Minh Anh);
+  alone ("PV", "Nhóm PV") they are the credit itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from scraper.fold import fold
+from scraper.officials import LOWER, UPPER
+
+__all__ = ["looks_like_byline", "parse_byline"]
+
+_U = f"[{re.escape(UPPER)}]"
+_L = f"[{re.escape(LOWER)}]"
+_WS = re.compile(r"\s+")
+
+# A role prefix with its colon: "Bài, ảnh:", "Tin và ảnh:", "Ảnh:", "Tác giả:", "Nguồn:".
+_ROLE = (
+    r"(?:bài|tin|ảnh|clip|video|tác\s+giả|người\s+viết|thực\s+hiện|biên\s+tập|phóng\s+viên"
+    r"|cộng\s+tác\s+viên|nhóm\s+pv|pv|ctv|btv|nguồn|theo)"
+)
+_ROLE_LIST = rf"{_ROLE}(?:\s*(?:,|và|&|\+|/)\s*{_ROLE})*"
+_PREFIX = re.compile(rf"(?i:(?<!\w)(?P<role>{_ROLE_LIST}))\s*[:：]\s*")
+_THEO = re.compile(r"(?i:theo)\s+(?=\S)")
+_SOURCE_ROLES = re.compile(r"(?i:nguồn|theo)$")
+# "PV Minh Anh" / "CTV Hoàng Long" without a colon.
+_NEWSROOM_PREFIX = re.compile(r"(?:PV|CTV|BTV|Nhóm PV)\s+(?=" + _U + ")")
+_NEWSROOM_SUFFIX = re.compile(r"\s*(?:\((?:PV|CTV|BTV|TTXVN|TH|tổng hợp)\)|[-–]\s*(?:PV|CTV))$")
+_NEWSROOM_ALONE = re.compile(r"(?:Nhóm\s+)?(?:PV|CTV)(?:\s+[-–]\s*(?:PV|CTV))*$")
+
+_SPLIT_PEOPLE = re.compile(r"\s+[-–—]\s+|\s*[,;/&]\s*|\s+và\s+")
+_SPLIT_SOURCES = re.compile(r"\s+[-–—]\s+(?=(?i:theo|nguồn))|\s*;\s*")
+_SENTENCE = re.compile(r"[.!?…](?=\s|$)|[\"“”]")
+_NAME_TOKEN = re.compile(rf"(?:{_U}{_L}*|{_U}+)(?!\w)")
+_UNIT_START = re.compile(
+    r"(?i:văn\s+phòng|phòng|ban|trung\s+tâm|ubnd|hđnd|ủy\s+ban|uỷ\s+ban|sở|báo|đài|cổng"
+    r"|tạp\s+chí|thông\s+tấn|ttxvn|hội|đoàn|trường|bộ|cục|huyện|tỉnh|xã|công\s+an|đảng\s+ủy"
+    r"|mặt\s+trận|bbt|ban\s+biên\s+tập)(?!\w)"
+)
+_DIGITS = re.compile(r"\d")
+_STARTS_UPPER = re.compile(_U)
+# Page-chrome phrases in title case that are not people.
+_CHROME = frozenset(
+    fold(p)
+    for p in (
+        "Tin Khác",
+        "Các Tin Khác",
+        "Tin Đã Đưa",
+        "Trang Chủ",
+        "Liên Hệ",
+        "Đăng Nhập",
+        "Thống Kê Truy Cập",
+        "Đang Online",
+        "Hôm Nay",
+        "Trong Tuần",
+        "Tất Cả",
+        "Tin Tức",
+        "Sự Kiện",
+        "Thông Báo",
+        "Văn Bản",
+        "Giới Thiệu",
+        "Hỏi Đáp",
+        "Tin Liên Quan",
+        "Xem Thêm",
+        "Bản In",
+        "Gửi Email",
+        "Chia Sẻ",
+        "Other News",
+        "Read More",
+        "Tin Mới",
+        "Tin Nổi Bật",
+        "Video Clip",
+        "Thư Viện Ảnh",
+    )
+)
+
+MAX_BARE_WORDS = 8
+MAX_CREDIT_WORDS = 16
+
+
+def _nfc(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _is_name(part: str, *, min_tokens: int) -> bool:
+    """2–5 capitalised (or all-caps) syllables and nothing else: "Phạm Thị Ngọc", "Đức Hùng"."""
+    tokens = part.split()
+    if not min_tokens <= len(tokens) <= 5:
+        return False
+    if fold(part) in _CHROME:
+        return False
+    return all(_NAME_TOKEN.fullmatch(t) for t in tokens)
+
+
+def _strip_newsroom(part: str) -> str:
+    part = _NEWSROOM_SUFFIX.sub("", part).strip()
+    return _NEWSROOM_PREFIX.sub("", part, count=1).strip()
+
+
+def _people(chunk: str, *, min_tokens: int) -> list[str] | None:
+    """Names (or units) in an author/photo credit; None when a part is not one."""
+    chunk = chunk.strip(" .,;:-–")
+    if not chunk:
+        return None
+    if _NEWSROOM_ALONE.fullmatch(chunk):
+        return [chunk]
+    if _UNIT_START.match(chunk) and not _SENTENCE.search(chunk):
+        return [chunk]
+    out = []
+    for part in _SPLIT_PEOPLE.split(chunk):
+        part = _strip_newsroom(part.strip())
+        if not part:
+            continue
+        if not (_is_name(part, min_tokens=min_tokens) or _UNIT_START.match(part)):
+            return None
+        out.append(part)
+    return out or None
+
+
+def _source(chunk: str) -> list[str] | None:
+    """A supplying unit or publication ("Báo Lào Cai"); None when it reads like a sentence."""
+    chunk = chunk.strip(" .;:-–")
+    if not chunk or not _STARTS_UPPER.match(chunk):
+        return None
+    if _SENTENCE.search(chunk) or _DIGITS.search(chunk) or "," in chunk:
+        return None
+    return [p.strip() for p in _SPLIT_SOURCES.split(chunk) if p.strip()] or None
+
+
+def parse_byline(text: str) -> list[str]:
+    """Author names or units credited by a byline paragraph; [] when it is not a byline.
+
+    "Phạm Thị Ngọc" → ["Phạm Thị Ngọc"]; "Bài, ảnh: Đức Hùng" → ["Đức Hùng"];
+    "Minh Anh - Thu Hà" → ["Minh Anh", "Thu Hà"]; "(Theo Báo Lào Cai)" → ["Báo Lào Cai"];
+    "Nguồn: Văn phòng HĐND-UBND xã" → ["Văn phòng HĐND-UBND xã"].
+    """
+    s = _nfc(text)
+    while len(s) > 2 and s[0] in "([" and s[-1] in ")]":
+        s = s[1:-1].strip()
+    if not s:
+        return []
+    prefixes = list(_PREFIX.finditer(s))
+    if prefixes and prefixes[0].start() == 0:
+        if len(s.split()) > MAX_CREDIT_WORDS:
+            return []
+        out: list[str] = []
+        for i, m in enumerate(prefixes):
+            end = prefixes[i + 1].start() if i + 1 < len(prefixes) else len(s)
+            chunk = s[m.end() : end].strip(" ;,|-–")
+            role = _WS.sub(" ", m.group("role"))
+            got = _source(chunk) if _SOURCE_ROLES.search(role) else _people(chunk, min_tokens=1)
+            if got is None:
+                return []
+            out.extend(got)
+        return _dedupe(out)
+    theo = _THEO.match(s)
+    if theo:
+        if len(s.split()) > MAX_BARE_WORDS:
+            return []
+        return _source(s[theo.end() :]) or []
+    if len(s.split()) > MAX_BARE_WORDS or _SENTENCE.search(s.rstrip(".")):
+        return []
+    return _dedupe(_people(s, min_tokens=2) or []) if not _UNIT_START.match(s) else []
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        k = fold(n)
+        if k not in seen:
+            seen.add(k)
+            out.append(n)
+    return out
+
+
+def looks_like_byline(text: str) -> bool:
+    """True for a short paragraph that is only a credit: a name (≤ 8 words, capitalised
+    syllables, no sentence punctuation) or a credit prefix ("Bài, ảnh:", "Nguồn:", "Theo")."""
+    return bool(parse_byline(text))
