@@ -1,0 +1,66 @@
+"""`bantin sample-portal`: serve the bundled sample commune portal on loopback."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from datetime import datetime
+
+import click
+
+
+@click.command(name="sample-portal")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (keep loopback: the portal is a test fixture).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--articles", default=60, show_default=True, type=click.IntRange(1, 200_000),
+              help="Number of articles to generate (the Phố Lu notice is always one of them).")
+@click.option("--seed", default=1, show_default=True, type=int,
+              help="Seed of the generated content: same seed, same portal.")
+@click.option("--quiet", is_flag=True, help="Do not print an access log line per request.")
+def command(host: str, port: int, articles: int, seed: int, quiet: bool) -> None:
+    """Serve a realistic commune portal (thị trấn Phố Lu) until Ctrl-C.
+
+    \b
+    What a crawler meets there:
+      /tin-tuc-su-kien, /thong-bao   vnPortal (ASP.NET) listings paged by postback only
+      /chi-dao-dieu-hanh             Liferay listing paged by GET ?_101_cur=N
+      /robots.txt                    Disallow: /admin/ and /c/, plus the sitemap
+      /sitemap.xml, /rss.xml         sitemap index and RSS feed
+      a 301 old URL, utm_*/jsessionid duplicates, a 404, a 500-then-200 article,
+      soft 404s (HTTP 200 "Không tìm thấy"), ETag/Last-Modified with 304.
+
+    \b
+    Example:
+      bantin sample-portal --port 8765 --articles 2000
+      bantin crawl sample          # in another terminal (sources: scraper/sample_portal)
+
+    Exit codes: 0 stopped with Ctrl-C, 1 the port could not be opened.
+    """
+    from scraper.sample_portal import SamplePortal, serve
+
+    def log(method: str, path: str, status: int) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        click.echo(f"{stamp} {status} {method} {path}")
+
+    portal = SamplePortal(n_articles=articles, seed=seed)
+    try:
+        running = serve(portal, host=host, port=port, on_request=None if quiet else log)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Sample portal (thị trấn Phố Lu, {articles} articles, seed {seed}) at "
+               f"{running.url}/")
+    click.echo("Press Ctrl-C to stop.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+        click.echo(f"Stopped after {len(running.access_log)} requests.")
