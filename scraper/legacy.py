@@ -9,13 +9,14 @@ VNI-Windows), written out in full, lower and upper case.
 Detection is per fragment (a paragraph or title): a cheap character-class search for
 letters that Unicode Vietnamese never uses (µ, ¸, ¶, ø, ä, ö …), then trial conversion,
 kept only when it turns words that are not Vietnamese syllables into words that are. Very
-short fragments (fewer than two converted syllables) are left alone. In TCVN3 the letter
+short fragments (fewer than three converted syllables) are left alone. In TCVN3 the letter
 "ư" is byte 0xAD, the soft hyphen: callers must convert before stripping soft hyphens.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from scraper.syllables import is_syllable
 
@@ -92,7 +93,8 @@ _TCVN3_MARKERS = "".join(sorted(set(_TCVN3) - _VIET_LETTERS - {"\u00ad"}))
 _VNI_MARKERS = "".join(sorted({c for k in VNI_TABLE for c in k if not c.isascii()} - _VIET_LETTERS))
 _CANDIDATE = re.compile("[" + re.escape(_TCVN3_MARKERS + _VNI_MARKERS) + "]")
 _WORD = re.compile(r"[^\W\d_]+")
-MIN_CONVERTED_WORDS = 2
+_TOKEN = re.compile(r"[^\s\d\"'()\[\],.;:!?/\-\u2013\u2014\u201c\u201d]+")
+MIN_CONVERTED_WORDS = 3
 
 
 def looks_legacy(text: str) -> bool:
@@ -124,32 +126,36 @@ def vni_to_unicode(text: str) -> str:
     return _VNI_RE.sub(lambda m: VNI_TABLE[m.group(0)], text)
 
 
-def _score(text: str) -> tuple[int, int]:
-    """(words that are Vietnamese syllables with a non-ASCII letter, non-ASCII non-syllables)."""
-    good = bad = 0
-    for word in _WORD.findall(text):
-        if word.isascii():
+def _evidence(text: str, convert: Callable[[str], str]) -> tuple[int, int, int, int]:
+    """Per token with a non-ASCII character: (fixed, broken, good after, bad after).
+
+    fixed = not a syllable before conversion and one after ("héi" → "hội"); broken = the
+    reverse. Tokens keep the symbols TCVN3 uses as letters (§ is Đ, ¹ is ạ, µ is à).
+    """
+    fixed = broken = good = bad = 0
+    for token in _TOKEN.findall(text):
+        if token.isascii():
             continue
-        if is_syllable(word):
-            good += 1
-        else:
-            bad += 1
-    return good, bad
+        before = is_syllable(token)
+        after = is_syllable(convert(token))
+        fixed += after and not before
+        broken += before and not after
+        good += after
+        bad += not after
+    return fixed, broken, good, bad
 
 
 def detect_legacy(text: str) -> str | None:
     """Return "tcvn3", "vni" or None for one fragment of text."""
     if not looks_legacy(text):
         return None
-    good0, bad0 = _score(text)
     best: tuple[int, str] | None = None
     for name, convert in (("tcvn3", tcvn3_to_unicode), ("vni", vni_to_unicode)):
-        good, bad = _score(convert(text))
-        gained = (good - bad) - (good0 - bad0)
-        if good - good0 < MIN_CONVERTED_WORDS or gained <= 0 or bad * 4 > good:
+        fixed, broken, good, bad = _evidence(text, convert)
+        if fixed < MIN_CONVERTED_WORDS or fixed <= broken * 2 or bad * 4 > good:
             continue
-        if best is None or gained > best[0]:
-            best = (gained, name)
+        if best is None or fixed - broken > best[0]:
+            best = (fixed - broken, name)
     return best[1] if best else None
 
 
