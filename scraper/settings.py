@@ -43,3 +43,19 @@ BANTIN_WARC_PREFIX = "bantin"
 BANTIN_WARC_MAX_SIZE = 1_000_000_000  # bytes; files roll over past this size
 BANTIN_WARC_OPERATOR = ""  # who runs the crawl, written into each file's warcinfo record
 BANTIN_WARC_DEDUP = True  # identical payloads of a URL become revisit records
+
+# Crawl (spiders/portal.py, pipelines/, scraper/progress.py). The canonical fingerprint makes
+# the dupefilter (here and in the distributed mode) see tracking/session-id variants as one URL.
+REQUEST_FINGERPRINTER_CLASS = "spiders.fingerprint.CanonicalRequestFingerprinter"
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.store.StorePipeline": 800,
+}
+EXTENSIONS = {
+    "scraper.progress.Progress": 500,
+}
+BANTIN_SOURCES = "sources.yaml"
+BANTIN_CRAWL_STOP_AFTER_KNOWN_PAGES = 1  # listing pages of only known articles before stopping
+BANTIN_CRAWL_LISTING_DEPTH = 2  # category links followed from the start pages, levels deep
+BANTIN_PROGRESS_INTERVAL = 5.0  # seconds between progress lines on stderr
