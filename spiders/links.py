@@ -1,0 +1,636 @@
+"""Links on portal pages: canonical URLs, article-vs-navigation classification, pagination.
+
+Pure functions over URLs and lxml trees (no Scrapy): the spider, the distributed mode and the
+tests all use the same rules. A platform module (scraper/platforms/<name>.py) contributes
+URL patterns through `CrawlRules`; pages of unknown templates fall back to a generic rule
+that looks at the URL's shape, the anchor text and where the link sits on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import html as lxml_html
+from w3lib.url import safe_url_string
+
+LinkKind = Literal["article", "listing", "other"]
+
+# Query parameters that never select content: trackers and session ids (lower-cased names).
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "jsessionid",
+        "phpsessid",
+        "asp.net_sessionid",
+        "sid",
+        "sessionid",
+        "zarsrc",
+    }
+)
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#;]*", re.IGNORECASE)
+_ASPNET_COOKIELESS = re.compile(r"/\(S\([a-z0-9]{20,}\)\)", re.IGNORECASE)
+
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "ftp:", "sms:", "zalo:")
+_ASSET_LIST = "pdf doc docx xls xlsx ppt pptx zip rar 7z jpg jpeg png gif bmp webp svg ico mp3 mp4"
+ASSET_EXTENSIONS: frozenset[str] = frozenset(
+    (_ASSET_LIST + " avi wmv flv mov css js xml rss txt odt ods tif tiff").split(" ")
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Canonical URLs
+# --------------------------------------------------------------------------------------------
+
+
+def _is_tracking(name: str) -> bool:
+    low = name.lower()
+    return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str, base: str | None = None) -> str:
+    """The one form of a URL under which bantin fetches, dedupes and stores a page.
+
+    Resolves against `base`, lower-cases scheme and host, drops default ports, fragments,
+    tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) and session ids (`;jsessionid=`,
+    `PHPSESSID`, `ASP.NET_SessionId`, cookieless `/(S(...))/`), and sorts the remaining query
+    parameters by name (stable, so repeated parameters keep their order). Parameters that
+    select content (`pageid`, `id`, `_101_cur`, ...) are kept with their values as given.
+    """
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    url = safe_url_string(url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        netloc = f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    path = _PATH_SESSION.sub("", parts.path)
+    path = _ASPNET_COOKIELESS.sub("", path) or "/"
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k]
+    pairs = [(k, v) for k, v in pairs if not _is_tracking(k)]
+    pairs.sort(key=lambda kv: kv[0])
+    query = urlencode(pairs, doseq=False, safe="/:$,@!*'()~")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def same_site(url: str, allowed_domains: Iterable[str]) -> bool:
+    """True when the URL's host is one of `allowed_domains` or a subdomain of one."""
+    host = (urlsplit(url).hostname or "").lower()
+    for domain in allowed_domains:
+        domain = domain.lower().lstrip(".")
+        if host == domain or host.endswith("." + domain):
+            return True
+    return False
+
+
+def is_asset(url: str) -> bool:
+    """A file (PDF, image, office document, ...) rather than a page."""
+    path = urlsplit(url).path.lower()
+    ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    return ext in ASSET_EXTENSIONS
+
+
+# --------------------------------------------------------------------------------------------
+# Crawl rules
+# --------------------------------------------------------------------------------------------
+
+
+def _compile(patterns: Iterable[Any]) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for p in patterns or ():
+        out.append(p if isinstance(p, re.Pattern) else re.compile(str(p), re.IGNORECASE))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class CrawlRules:
+    """What a platform tells the crawler: which URLs are articles, listings, pagers, noise."""
+
+    name: str = "generic"
+    article_patterns: tuple[re.Pattern[str], ...] = ()
+    listing_patterns: tuple[re.Pattern[str], ...] = ()
+    pagination_patterns: tuple[re.Pattern[str], ...] = ()
+    ignore_patterns: tuple[re.Pattern[str], ...] = ()
+    postback_target: re.Pattern[str] | None = None  # matches the pager's __EVENTTARGET
+
+    @classmethod
+    def build(
+        cls,
+        name: str = "generic",
+        *,
+        article: Iterable[Any] = (),
+        listing: Iterable[Any] = (),
+        pagination: Iterable[Any] = (),
+        ignore: Iterable[Any] = (),
+        postback_target: Any = None,
+    ) -> CrawlRules:
+        pb = postback_target
+        if pb is not None and not isinstance(pb, re.Pattern):
+            pb = re.compile(str(pb), re.IGNORECASE)
+        return cls(
+            name=name,
+            article_patterns=_compile(article),
+            listing_patterns=_compile(listing),
+            pagination_patterns=_compile(pagination),
+            ignore_patterns=_compile(ignore),
+            postback_target=pb,
+        )
+
+
+# Noise every portal has: login, search, print views, feeds, calendars, language switches.
+GENERIC_IGNORE = _compile(
+    [
+        r"dang-?nhap|login|signin|logout|dang-?ky|register",
+        r"[?&](print|printable|in)=|/print/|inbai|in-bai",
+        r"tim-?kiem|search|\bq=",
+        r"/rss\b|\.rss$|feed/?$",
+        r"lien-?he|contact",
+        r"sitemap",
+        r"p_p_state=(maximized|pop_up|exclusive)",
+        r"/c/portal/|/web/guest/home\?",
+    ]
+)
+
+# Pagination parameters and path forms seen on portals (Liferay, vnPortal, WordPress, PHP CMSs).
+PAGE_PARAM = re.compile(
+    r"^(?:_\d+_cur|cur|page|pageindex|pagenum|paged|trang|pg|currentpage|pageno)$",
+    re.IGNORECASE,
+)
+PAGE_PATH = re.compile(r"/(?:page|trang)/(\d+)/?$", re.IGNORECASE)
+_NEXT_WORDS = re.compile(
+    r"^(?:trang\s*sau|ti[eế]p(?:\s*theo)?|sau|next|»|›|>|>>|»»|xem\s*ti[eế]p)$", re.IGNORECASE
+)
+
+
+def rules_for_platform(platform: Any) -> CrawlRules:
+    """Crawl rules from a `scraper.platforms` `Platform` (its crawl-rule fields).
+
+    Reads `article_url_patterns`, `listing_url_patterns`, `pagination` (page parameters and
+    path patterns) and `postback_pager.target_pattern`; anything missing stays generic.
+    """
+    if platform is None or getattr(platform, "name", "generic") == "generic":
+        return CrawlRules()  # unknown templates: the generic scoring rule below
+    if isinstance(platform, CrawlRules):
+        return platform
+    pagination = getattr(platform, "pagination", None)
+    pager: list[str] = []
+    if pagination is not None:
+        pager += [rf"[?&]{re.escape(p)}=\d+" for p in getattr(pagination, "params", ()) or ()]
+        pager += list(getattr(pagination, "path_patterns", ()) or ())
+    postback = getattr(platform, "postback_pager", None)
+    return CrawlRules.build(
+        str(getattr(platform, "name", "generic")),
+        article=getattr(platform, "article_url_patterns", ()) or (),
+        listing=getattr(platform, "listing_url_patterns", ()) or (),
+        pagination=pager,
+        ignore=getattr(platform, "ignore_url_patterns", ()) or (),
+        postback_target=getattr(postback, "target_pattern", None) if postback else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Links with context
+# --------------------------------------------------------------------------------------------
+
+Region = Literal["main", "nav", "other"]
+
+_NAV_TAGS = frozenset({"nav", "header", "footer"})
+_MAIN_TAGS = frozenset({"main", "article"})
+_NAV_TOKENS = re.compile(
+    r"(?:^|[-_ ])(?:nav|navbar|menu|mainmenu|topmenu|footer|header|banner|breadcrumbs?|"
+    r"topbar|toolbar|dockbar|copyright|lang|language|social|share|login)(?:$|[-_ \d])",
+    re.IGNORECASE,
+)
+_MAIN_TOKENS = re.compile(
+    r"(?:^|[-_ ])(?:content|main|list|listing|news|tin|article|articles|post|posts|"
+    r"asset|journal|entry|entries|item|items|gvlist|results?|category|tintuc)(?:$|[-_ \d])",
+    re.IGNORECASE,
+)
+_DATE_RE = re.compile(
+    r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D{1,6}(\d{1,2})[:h](\d{2}))?"
+    r"|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?"
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An `<a href>` resolved to its canonical URL, with what surrounds it."""
+
+    url: str
+    text: str
+    region: Region
+    listed_at: date | datetime | None = None  # a date printed next to the link (listings)
+
+
+def parse_html(text: str | bytes) -> Any:
+    """An lxml HTML tree (an empty document for empty input)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if not text.strip():
+        return lxml_html.fromstring("<html></html>")
+    try:
+        return lxml_html.fromstring(text)
+    except Exception:  # noqa: BLE001 - lxml raises on documents it cannot root; treat as empty
+        return lxml_html.fromstring("<html></html>")
+
+
+def _tokens(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def link_region(a: Any) -> Region:
+    """Where an anchor sits: inside navigation/header/footer, main content, or elsewhere."""
+    for el in a.iterancestors():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _NAV_TAGS or _NAV_TOKENS.search(_tokens(el)):
+            return "nav"
+        if tag in _MAIN_TAGS or _MAIN_TOKENS.search(_tokens(el)):
+            return "main"
+    return "other"
+
+
+def parse_listed_date(text: str) -> date | datetime | None:
+    """The first dd/mm/yyyy (optionally with hh:mm) or ISO date in a short text."""
+    m = _DATE_RE.search(text or "")
+    if not m:
+        return None
+    try:
+        if m.group(3):
+            d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if m.group(4):
+                return datetime(y, mo, d, int(m.group(4)), int(m.group(5)))
+            return date(y, mo, d)
+        y, mo, d = int(m.group(6)), int(m.group(7)), int(m.group(8))
+        if m.group(9):
+            return datetime(y, mo, d, int(m.group(9)), int(m.group(10)))
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _item_container(a: Any, max_up: int = 4) -> Any:
+    """The listing entry around a link (li, tr, or a small block with at most 3 links)."""
+    found = None
+    el = a
+    for _ in range(max_up):
+        el = el.getparent()
+        if el is None or not isinstance(el.tag, str) or el.tag in ("body", "html", "ul", "table"):
+            break
+        if el.tag in ("li", "tr", "article"):
+            return el
+        if len(el.findall(".//a")) > 3:
+            break
+        found = el
+    return found
+
+
+def _anchor_text(a: Any) -> str:
+    text = " ".join(a.text_content().split())
+    if not text:
+        text = (a.get("title") or "").strip()
+        if not text:
+            img = a.find(".//img")
+            text = (img.get("alt") or "").strip() if img is not None else ""
+    return text
+
+
+def iter_links(tree: Any, base_url: str) -> Iterator[Link]:
+    """Every followable link of a page, canonical, with its text, region and listed date."""
+    base = base_url
+    base_el = tree.find(".//base[@href]")
+    if base_el is not None:
+        base = urljoin(base_url, base_el.get("href"))
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        try:
+            url = canonicalize_url(href, base)
+        except ValueError:
+            continue
+        if not url.startswith(("http://", "https://")):
+            continue
+        container = _item_container(a)
+        listed = None
+        if container is not None and container is not a:
+            own = _anchor_text(a)
+            listed = parse_listed_date(container.text_content().replace(own, " ", 1))
+        yield Link(url=url, text=_anchor_text(a), region=link_region(a), listed_at=listed)
+
+
+# --------------------------------------------------------------------------------------------
+# Classification
+# --------------------------------------------------------------------------------------------
+
+_NUMERIC_ID = re.compile(r"(?:^|[-_/.])(\d{3,})(?:\.[a-z]{2,5})?/?$", re.IGNORECASE)
+_ID_PARAM = re.compile(
+    r"^(?:id|newsid|news_id|articleid|article_id|itemid|postid|p|nid|tinid|tin_id|"
+    r"contentid|docid|ItemID)$",
+    re.IGNORECASE,
+)
+_LISTING_PARAM = re.compile(r"^(?:catid|cat|categoryid|cid|chuyenmuc|tabid|pageid)$", re.I)
+_LIFERAY_ARTICLE = re.compile(r"/-/(?:view_content|asset_publisher/[^/]+/content)/", re.I)
+
+
+def _slug_words(segment: str) -> int:
+    segment = re.sub(r"\.(html?|aspx?|php|jsp)$", "", segment, flags=re.IGNORECASE)
+    return len([w for w in re.split(r"[-_]+", segment) if w and not w.isdigit()])
+
+
+def url_shape(url: str) -> LinkKind:
+    """What the URL alone suggests: an article (long slug or numeric id), a listing, or other."""
+    parts = urlsplit(url)
+    path = parts.path
+    segments = [s for s in path.split("/") if s]
+    last = segments[-1] if segments else ""
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    if _LIFERAY_ARTICLE.search(path):
+        return "article"
+    if any(_ID_PARAM.match(k) and re.fullmatch(r"\d+", v or "") for k, v in params):
+        return "article"
+    if last and _NUMERIC_ID.search(last) and (_slug_words(last) >= 2 or len(segments) >= 2):
+        return "article"
+    if last and _slug_words(last) >= 5:
+        return "article"
+    if any(PAGE_PARAM.match(k) for k, _ in params) or PAGE_PATH.search(path):
+        return "listing"
+    if any(_LISTING_PARAM.match(k) for k, _ in params):
+        return "listing"
+    if len(segments) <= 2 and (not last or _slug_words(last) <= 4):
+        return "listing"
+    return "other"
+
+
+def classify_link(link: Link | str, rules: CrawlRules | None = None, text: str = "",
+                  region: Region = "other") -> LinkKind:
+    """Article, listing (category or pager) or other (noise) — by platform rules, then shape.
+
+    Platform patterns win. Otherwise a generic score: the URL's shape (long slug, numeric
+    id), the anchor text (article titles are long, menu entries short) and the region (links
+    in navigation, header and footer are navigation unless the URL is clearly an article).
+    """
+    if isinstance(link, Link):
+        url, text, region = link.url, link.text, link.region
+    else:
+        url = link
+    rules = rules or CrawlRules()
+    target = url
+    if is_asset(url):
+        return "other"
+    if any(p.search(target) for p in rules.ignore_patterns):
+        return "other"
+    if any(p.search(target) for p in rules.article_patterns):
+        return "article"
+    if any(p.search(target) for p in GENERIC_IGNORE):
+        return "other"
+    if any(p.search(target) for p in rules.listing_patterns) or any(
+        p.search(target) for p in rules.pagination_patterns
+    ):
+        return "listing" if region != "nav" or len(text.split()) <= 8 else "other"
+    shape = url_shape(url)
+    words = len(text.split())
+    if shape == "article":
+        score = 2
+    elif shape == "listing":
+        score = -1
+    else:
+        score = 0
+    if words >= 6 or len(text) >= 40:
+        score += 1
+    elif words <= 2:
+        score -= 1
+    if region == "nav":
+        score -= 2
+    elif region == "main":
+        score += 1
+    if score >= 2:
+        return "article"
+    if shape == "listing" or (shape == "other" and region == "nav" and words <= 6):
+        return "listing"
+    return "other"
+
+
+# --------------------------------------------------------------------------------------------
+# Pagination
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A GET pagination link; `number` is the page it leads to when it says so."""
+
+    url: str
+    number: int | None
+    is_next: bool = False
+
+
+@dataclass(frozen=True)
+class Postback:
+    """An ASP.NET pager link: POST the page's form back with these two fields."""
+
+    target: str  # __EVENTTARGET, e.g. "ctl00$ContentPlaceHolder1$gvList"
+    argument: str  # __EVENTARGUMENT, e.g. "Page$2"
+    number: int | None = None
+
+
+def page_number(url: str) -> int | None:
+    """The page number a listing URL asks for (`_101_cur=3`, `?Page=3`, `/page/3/`)."""
+    parts = urlsplit(url)
+    m = PAGE_PATH.search(parts.path)
+    if m:
+        return int(m.group(1))
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+        if PAGE_PARAM.match(k) and v.isdigit():
+            return int(v)
+    return None
+
+
+def listing_key(url: str) -> str:
+    """The listing a page belongs to: its URL without the page number (one walk per key)."""
+    parts = urlsplit(url)
+    path = PAGE_PATH.sub("/", parts.path)
+    pairs = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not PAGE_PARAM.match(k) and not k.lower().startswith("p_p_")
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(pairs), ""))
+
+
+def find_pagination(tree: Any, page_url: str, rules: CrawlRules | None = None) -> list[PageLink]:
+    """GET links to other pages of the same listing: numbers, "Trang sau", "Tiếp", "»", ...
+
+    A link counts when it leads to the same listing (same URL apart from the page
+    parameter) and its text is a page number or a next-word, or its URL carries a page
+    parameter or `/page/N/`.
+    """
+    rules = rules or CrawlRules()
+    key = listing_key(canonicalize_url(page_url))
+    out: dict[str, PageLink] = {}
+    for link in iter_links(tree, page_url):
+        text = link.text.strip()
+        url = link.url
+        is_next = bool(_NEXT_WORDS.match(text))
+        number = page_number(url)
+        pager_pattern = any(p.search(url) for p in rules.pagination_patterns)
+        digits = number is None and text.isdigit() and len(text) <= 4
+        if digits and (listing_key(url) == key or pager_pattern):
+            number = int(text)
+        if not (pager_pattern or number is not None or is_next):
+            continue
+        if listing_key(url) != key and not pager_pattern:
+            continue
+        if url == canonicalize_url(page_url):
+            continue
+        prev = out.get(url)
+        out[url] = PageLink(url, number if number is not None else (prev.number if prev else None),
+                            is_next or bool(prev and prev.is_next))
+    return list(out.values())
+
+
+_POSTBACK = re.compile(r"__doPostBack\(\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]*)['\"]\s*\)")
+_PAGE_ARG = re.compile(r"^Page\$(\d+|Next|Prev|First|Last)$", re.IGNORECASE)
+
+
+def find_postbacks(tree: Any, rules: CrawlRules | None = None) -> list[Postback]:
+    """ASP.NET pager links (`__doPostBack('…$gvList','Page$N')`) of a page, in page order."""
+    rules = rules or CrawlRules()
+    seen: dict[tuple[str, str], Postback] = {}
+    for el in tree.iter("a", "input", "button", "span"):
+        blob = " ".join(el.get(attr) or "" for attr in ("href", "onclick"))
+        for target, argument in _POSTBACK.findall(blob):
+            m = _PAGE_ARG.match(argument)
+            if not m and not (rules.postback_target and rules.postback_target.search(target)):
+                continue
+            if rules.postback_target and not rules.postback_target.search(target):
+                continue
+            number = int(m.group(1)) if m and m.group(1).isdigit() else None
+            if number is None and argument.lower() == "page$first":
+                number = 1
+            seen.setdefault((target, argument), Postback(target, argument, number))
+    return list(seen.values())
+
+
+def next_page(links: Iterable[PageLink], current: int | None) -> PageLink | None:
+    """The link to the page after `current`: the smallest higher number, else a next-word."""
+    links = list(links)
+    cur = current or 1
+    numbered = sorted((pl for pl in links if pl.number is not None and pl.number > cur),
+                      key=lambda pl: pl.number or 0)
+    if numbered and numbered[0].number == cur + 1:
+        return numbered[0]
+    nexts = [pl for pl in links if pl.is_next]
+    if nexts:
+        return nexts[0]
+    return numbered[0] if numbered else None
+
+
+def next_postback(postbacks: Iterable[Postback], current: int | None) -> Postback | None:
+    """The postback to the page after `current` (`Page$N+1`, else `Page$Next`)."""
+    postbacks = list(postbacks)
+    cur = current or 1
+    numbered = sorted((p for p in postbacks if p.number is not None and p.number > cur),
+                      key=lambda p: p.number or 0)
+    if numbered and numbered[0].number == cur + 1:
+        return numbered[0]
+    nexts = [p for p in postbacks if p.argument.lower() == "page$next"]
+    if nexts:
+        return nexts[0]
+    return numbered[0] if numbered else None
+
+
+def current_postback_page(tree: Any, target_hint: str | None = None) -> int | None:
+    """The page a GridView pager shows as current (an unlinked number among pager links)."""
+    for el in tree.iter("span", "td", "b", "strong"):
+        text = (el.text or "").strip()
+        if not text.isdigit() or el.find("a") is not None:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        row = parent.getparent() if parent.tag == "td" else parent
+        if row is None:
+            continue
+        if any("__doPostBack" in (a.get("href") or "") for a in row.iter("a")):
+            return int(text)
+    return None
+
+
+@dataclass
+class PageLinks:
+    """Everything the crawler needs from one page."""
+
+    articles: list[Link] = field(default_factory=list)
+    listings: list[Link] = field(default_factory=list)
+    pages: list[PageLink] = field(default_factory=list)
+    postbacks: list[Postback] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+def find_feeds(tree: Any, base_url: str) -> list[str]:
+    """RSS/Atom feeds a page announces with `<link rel=alternate type=application/rss+xml>`."""
+    out = []
+    for el in tree.iter("link"):
+        rel = (el.get("rel") or "").lower()
+        typ = (el.get("type") or "").lower()
+        if "alternate" in rel and typ in _FEED_TYPES and el.get("href"):
+            out.append(canonicalize_url(el.get("href"), base_url))
+    return out
+
+
+def analyse_page(tree: Any, page_url: str, rules: CrawlRules | None = None,
+                 allowed_domains: Iterable[str] = ()) -> PageLinks:
+    """Split a page's links into articles, listings, pagination, postbacks and feeds."""
+    rules = rules or CrawlRules()
+    allowed = list(allowed_domains)
+    result = PageLinks()
+    result.pages = [p for p in find_pagination(tree, page_url, rules)
+                    if not allowed or same_site(p.url, allowed)]
+    result.postbacks = find_postbacks(tree, rules)
+    result.feeds = [u for u in find_feeds(tree, page_url) if not allowed or same_site(u, allowed)]
+    pager_urls = {p.url for p in result.pages}
+    self_url = canonicalize_url(page_url)
+    best: dict[str, tuple[LinkKind, Link]] = {}
+    rank = {"article": 2, "listing": 1, "other": 0}
+    for link in iter_links(tree, page_url):
+        if link.url == self_url or link.url in pager_urls:
+            continue
+        if allowed and not same_site(link.url, allowed):
+            continue
+        kind = classify_link(link, rules)
+        prev = best.get(link.url)
+        if prev is None or rank[kind] > rank[prev[0]]:
+            if prev is not None and link.listed_at is None and prev[1].listed_at is not None:
+                link = Link(link.url, link.text, link.region, prev[1].listed_at)
+            best[link.url] = (kind, link)
+        elif link.listed_at is not None and prev[1].listed_at is None:
+            best[link.url] = (prev[0], Link(prev[1].url, prev[1].text, prev[1].region,
+                                            link.listed_at))
+    for kind, link in best.values():
+        if kind == "article":
+            result.articles.append(link)
+        elif kind == "listing":
+            result.listings.append(link)
+    return result
