@@ -117,6 +117,7 @@ class WarcCaptureMiddleware:
             if run_id is not None:
                 name += f"-run{run_id}"
             self.log_path = self.directory / f"{name}.crawl-log.jsonl"
+            self.directory.mkdir(parents=True, exist_ok=True)
             self._log = self.log_path.open("a", encoding="utf-8")
         return self.writer
 

@@ -130,20 +130,21 @@ class CaptureResult:
 
 def request_head(method: str, url: str, headers: Sequence[tuple[Any, Any]], body: bytes,
                  protocol: str = "HTTP/1.1") -> bytes:
-    """The request line and headers as sent: the origin-form target, Host and Content-Length
-    added the way the HTTP client adds them when the request object does not carry them."""
+    """The request line and headers as Twisted's HTTP/1.1 client sends them: Content-Length
+    first when there is a body, the request's headers in order, then Host, each added only
+    when the request object does not carry it already."""
     parts = urlsplit(url)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
     lines = [f"{method} {target} {protocol}".encode("latin-1", "replace")]
     names = {_b(k).lower() for k, _ in headers}
-    if b"host" not in names:
-        lines.append(b"Host: " + _b(parts.netloc.rsplit("@", 1)[-1]))
-    for name, value in headers:
-        lines.append(_b(name) + b": " + _b(value))
     if body and b"content-length" not in names:
         lines.append(b"Content-Length: " + str(len(body)).encode())
+    for name, value in headers:
+        lines.append(_b(name) + b": " + _b(value))
+    if b"host" not in names:
+        lines.append(b"Host: " + _b(parts.netloc.rsplit("@", 1)[-1]))
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
