@@ -55,7 +55,6 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scraper.progress.Progress": 500,
 }
-BANTIN_SOURCES = "sources.yaml"
 BANTIN_CRAWL_STOP_AFTER_KNOWN_PAGES = 1  # listing pages of only known articles before stopping
 BANTIN_CRAWL_LISTING_DEPTH = 2  # category links followed from the start pages, levels deep
 BANTIN_PROGRESS_INTERVAL = 5.0  # seconds between progress lines on stderr
