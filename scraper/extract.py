@@ -37,7 +37,28 @@ __all__ = ["extract", "ATTACHMENT_TYPES"]
 
 # File types a linked document can have (by extension).
 ATTACHMENT_TYPES: frozenset[str] = frozenset(
-    "pdf doc docx xls xlsx ppt pptx odt ods odp rtf zip rar 7z txt csv xml signed tif tiff".split()
+    [
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "ods",
+        "odp",
+        "rtf",
+        "zip",
+        "rar",
+        "7z",
+        "txt",
+        "csv",
+        "xml",
+        "signed",
+        "tif",
+        "tiff",
+    ]
 )
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "pdf"),
@@ -54,9 +75,50 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th tbody thead tfoot blockquote section "
-    "article header footer figure figcaption dl dt dd pre address center hr br main aside "
-    "nav form fieldset legend caption details summary".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "address",
+        "center",
+        "hr",
+        "br",
+        "main",
+        "aside",
+        "nav",
+        "form",
+        "fieldset",
+        "legend",
+        "caption",
+        "details",
+        "summary",
+    ]
 )
 _SKIP_TAGS = frozenset(chrome.DROP_TAGS) | {"head", "title"}
 _UPDATED = re.compile(
@@ -204,10 +266,14 @@ class _Extraction:
                 self.warn(f"not an HTML page: {kind} content")
                 return self.finish("error")
         sample = data[:4096]
-        if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-            if sample.count(b"\x00") > len(sample) // 8 and b"<" not in sample[:200]:
-                self.warn("not an HTML page: binary content")
-                return self.finish("error")
+        if (
+            b"\x00" in sample
+            and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+            and sample.count(b"\x00") > len(sample) // 8
+            and b"<" not in sample[:200]
+        ):
+            self.warn("not an HTML page: binary content")
+            return self.finish("error")
         content_type = _header(self.headers, "content-type") or ""
         m = _CHARSET.search(content_type)
         decoded = decode_page(data, m.group(1) if m else None)
@@ -304,6 +370,7 @@ class _Extraction:
 
         # texts of the parts that live inside the body are read, then removed from it
         byline_texts = [_text(el) for el in byline_els]
+        before_body = _precedes(root, byline_els, body_el)
         date_texts = [_text(el) for el in date_els[:3]]
         lead_text = self.clean(_text(lead_el)) if lead_el is not None else ""
         lead_images = []
@@ -338,15 +405,20 @@ class _Extraction:
             if paragraphs and lead_text.startswith(paragraphs[0]) and len(paragraphs[0]) > 40:
                 paragraphs = paragraphs[1:]
 
-        # bylines: the platform's byline elements, else credit lines at the end of the body
-        authors: list[str] = []
-        for t in byline_texts:
-            authors.extend(parse_byline(self.clean(t)))
+        # bylines: the platform's byline elements (in a header before the body first), then
+        # credit lines at the end of the body, then byline elements after the text
+        head_authors: list[str] = []
+        end_authors: list[str] = []
+        for el, t in zip(byline_els, byline_texts, strict=True):
+            names = _byline_names(self.clean(t))
+            (head_authors if before_body.get(id(el)) else end_authors).extend(names)
         tail_credits: list[str] = []
         while paragraphs and len(tail_credits) < 3 and looks_like_byline(paragraphs[-1]):
             tail_credits.insert(0, paragraphs.pop())
+        authors = list(head_authors)
         for t in tail_credits:
             authors.extend(parse_byline(t))
+        authors.extend(end_authors)
         if (
             paragraphs
             and looks_like_byline(paragraphs[0])
@@ -392,7 +464,7 @@ class _Extraction:
         title = html_title or self.clean(self.meta.get("og:title", ""))
         if kind == "listing":
             parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
-            return parts[0] if parts else title
+            return " - ".join(parts[:-1]) if len(parts) > 1 else title
         return title
 
     def pick_dates(
@@ -681,6 +753,22 @@ def _generic_lead(
     root: etree._Element, title_el: etree._Element | None, body: etree._Element
 ) -> etree._Element | None:
     """An element classed like a sapo/lead/summary inside the article area."""
+    first = next((c for c in body if isinstance(c.tag, str) and _text(c)), None)
+    if (
+        first is not None
+        and first.tag in ("p", "div", "h2", "h3", "h4")
+        and not (first.text or "").strip()
+    ):
+        kids = [c for c in first if isinstance(c.tag, str)]
+        text = _text(first)
+        if (
+            len(kids) == 1
+            and kids[0].tag in ("b", "strong")
+            and _text(kids[0]) == text
+            and 60 <= len(text) <= 800
+            and len(body) > 2
+        ):
+            return first  # a first paragraph set wholly in bold is the sapo
     scope = body.getparent() if body.getparent() is not None else body
     for el in scope.iter("p", "div", "h2", "h3", "h4", "strong", "b", "span"):
         cls = f"{el.get('class') or ''} {el.get('id') or ''}"
@@ -812,6 +900,38 @@ def _file_type(url: str) -> str:
         if m and m.group(1).lower() in ATTACHMENT_TYPES:
             return m.group(1).lower()
     return ""
+
+
+_BY_PREFIX = re.compile(r"(?i)^(?:bởi|by|đăng bởi|người đăng|posted by|tác giả)\s*[:：]?\s*")
+
+
+def _byline_names(text: str) -> list[str]:
+    """Names in a dedicated author element: parsed as a byline, else the element's text
+    itself when short (an author element may hold a unit or a name without diacritics)."""
+    names = parse_byline(text)
+    if names:
+        return names
+    text = _BY_PREFIX.sub("", text).strip(" .,;-–")
+    if text and len(text.split()) <= 8 and not chrome.is_chrome_paragraph(text):
+        return parse_byline(text) or [text]
+    return []
+
+
+def _precedes(
+    root: etree._Element, els: list[etree._Element], body: etree._Element
+) -> dict[int, bool]:
+    """For each element of `els`: does it come before `body` in document order?"""
+    if not els:
+        return {}
+    wanted = {id(e) for e in els}
+    out: dict[int, bool] = {}
+    seen_body = False
+    for el in root.iter():
+        if el is body:
+            seen_body = True
+        if id(el) in wanted:
+            out[id(el)] = not seen_body
+    return out
 
 
 def _dedupe_adjacent(items: list[str]) -> list[str]:

@@ -94,6 +94,16 @@ def _segments(title: str) -> list[str]:
     return [s for s in (_lower(p) for p in _TITLE_SPLIT.split(title)) if s]
 
 
+_ERROR_WORD = re.compile(r"^(?:lỗi|error)\s*[-:.!]?\s*")
+
+
+def _is_not_found(text: str) -> bool:
+    """A whole heading/title segment saying "not found" (a bare "Lỗi" is an error page)."""
+    if not text or len(text) >= 70 or not _NOT_FOUND_EXACT.match(text):
+        return False
+    return bool(_ERROR_WORD.sub("", text).strip(" -:.!"))
+
+
 def soft_error(
     root: etree._Element, status: int, title: str, main_text: str
 ) -> tuple[str, str] | None:
@@ -107,12 +117,7 @@ def soft_error(
     if status >= 400:
         return "error", f"HTTP status {status}"
     for seg in _segments(title):
-        if (
-            len(seg) < 70
-            and seg
-            and _NOT_FOUND_EXACT.match(seg)
-            and any(c.isalpha() or c.isdigit() for c in seg)
-        ):
+        if _is_not_found(seg):
             return "not_found", f"title says {seg!r}"
         if len(seg) < 70 and _ERROR_EXACT.match(seg):
             return "error", f"title says {seg!r}"
@@ -120,7 +125,7 @@ def soft_error(
         text = _lower(h.text_content())
         if not text or len(text) > 70:
             continue
-        if _NOT_FOUND_EXACT.match(text):
+        if _is_not_found(text):
             return "not_found", f"heading says {text!r}"
         if _ERROR_EXACT.match(text):
             return "error", f"heading says {text!r}"
