@@ -49,7 +49,7 @@ def main() -> None:
     settings.setmodule("scraper.settings", priority="project")
     settings.setdict({
         "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS": 4,
-        "RETRY_TIMES": 1, "LOG_LEVEL": "WARNING",
+        "RETRY_TIMES": 1, "LOG_LEVEL": "WARNING", "ITEM_PIPELINES": {}, "EXTENSIONS": {},
         "FEEDS": {PLAN["out"]: {"format": "jsonlines"}},
         **PLAN.get("settings", {}),
     }, priority="cmdline")
