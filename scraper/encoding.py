@@ -33,6 +33,7 @@ PRESCAN_BYTES = 4096
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
 )
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""")
 _SINGLE_BYTE_WESTERN = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"})
 _WORD = re.compile(r"[^\W\d_]+")
@@ -97,6 +98,14 @@ def _best_single_byte(data: bytes) -> tuple[str, str]:
     if vietnamese_score(t1258) > max(vietnamese_score(t1252), 0):
         return t1258, "cp1258"
     return t1252, "cp1252"
+
+
+_NOT_LEAD = bytes(b for b in range(256) if not 0xC2 <= b <= 0xF4)
+
+
+def _utf8_lead_bytes(data: bytes) -> int:
+    """How many bytes could start a multi-byte UTF-8 sequence (fast, in C)."""
+    return len(data.translate(None, _NOT_LEAD))
 
 
 def _utf8_with_errors(data: bytes) -> tuple[str, int]:
@@ -168,6 +177,14 @@ def _decode_page(data: bytes, http_charset: str | None) -> DecodedPage:
             return _fallback_from_utf8(data, exc, origin, warnings)
     if declared in _SINGLE_BYTE_WESTERN:
         return _western_declared(data, declared, origin, warnings)
+    if declared and _is_single_byte(declared) and not data.isascii():
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            warnings.append(f"encoding:declared {declared} ({origin}) but bytes are utf-8")
+            return _finish(text, "utf-8", warnings)
     if declared:
         text = data.decode(declared, errors="replace")
         if declared == "cp1258":
@@ -178,11 +195,26 @@ def _decode_page(data: bytes, http_charset: str | None) -> DecodedPage:
     return _detect(data, warnings)
 
 
+_MULTI_BYTE_PREFIXES = ("utf", "gb", "big5", "shift", "euc", "iso2022", "cp93", "cp94", "cp95")
+
+
+def _is_single_byte(codec: str) -> bool:
+    return not codec.replace("-", "_").startswith(_MULTI_BYTE_PREFIXES)
+
+
+def charset_from_content_type(value: str | None) -> str | None:
+    """The charset parameter of a Content-Type header value, or None."""
+    if not value:
+        return None
+    m = _CT_CHARSET.search(value)
+    return m.group(1) if m else None
+
+
 def _fallback_from_utf8(
     data: bytes, exc: UnicodeDecodeError, origin: str | None, warnings: list[str]
 ) -> DecodedPage:
     text, bad = _utf8_with_errors(data)
-    multibyte = sum(1 for b in data if 0xC2 <= b <= 0xF4)
+    multibyte = _utf8_lead_bytes(data)
     if bad * 20 <= multibyte or exc.start >= len(data) - 4:
         warnings.append(
             f"encoding:declared utf-8 ({origin}) has {bad} invalid sequence(s) from byte "
@@ -223,7 +255,7 @@ def _detect(data: bytes, warnings: list[str]) -> DecodedPage:
     except UnicodeDecodeError as exc:
         utf8_error = exc
     text, bad = _utf8_with_errors(data)
-    multibyte = sum(1 for b in data if 0xC2 <= b <= 0xF4)
+    multibyte = _utf8_lead_bytes(data)
     if bad * 20 <= multibyte or utf8_error.start >= len(data) - 4:
         warnings.append(f"encoding:no charset declared; utf-8 with {bad} invalid sequence(s)")
         return _finish(text, "utf-8", warnings)

@@ -180,7 +180,19 @@ def place_tone(base: str, tone: int, *, traditional: bool = True) -> str:
     i = tone_index(base.lower(), traditional=traditional)
     if i < 0:
         return base
-    return unicodedata.normalize("NFC", base[: i + 1] + TONE_MARKS[tone] + base[i + 1 :])
+    toned = _TONED.get((base[i], tone))
+    if toned is None:  # not a Vietnamese vowel letter: compose generically
+        return unicodedata.normalize("NFC", base[: i + 1] + TONE_MARKS[tone] + base[i + 1 :])
+    return base[:i] + toned + base[i + 1 :]
+
+
+# (vowel letter, tone) -> precomposed toned letter, upper and lower case.
+_TONED = {
+    (v, t): unicodedata.normalize("NFC", v + TONE_MARKS[t])
+    for letter in VOWELS
+    for v in (letter, letter.upper())
+    for t in range(1, 6)
+}
 
 
 def split_tone(word: str) -> tuple[str, int]:
@@ -204,9 +216,14 @@ def _tables() -> tuple[frozenset[str], frozenset[str]]:
     for base in bases:
         _, _, final = _parse(base)
         tones = (ACUTE, DOT) if final in STOP_FINALS else range(6)
-        for tone in tones:
-            syllables.add(place_tone(base, tone, traditional=True))
-            syllables.add(place_tone(base, tone, traditional=False))
+        positions = {tone_index(base, traditional=True), tone_index(base, traditional=False)}
+        for i in positions:
+            if i < 0:
+                syllables.add(base)
+                continue
+            head, vowel, tail = base[:i], base[i], base[i + 1 :]
+            for tone in tones:
+                syllables.add(head + _TONED[vowel, tone] + tail if tone else base)
     return frozenset(syllables), frozenset(bases)
 
 

@@ -31,10 +31,11 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _INVISIBLE_NO_SHY = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # C0/C1 control characters other than whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"\s+")  # str patterns: \s covers NBSP, U+2000–U+200A, U+202F, U+3000
 _WORD = re.compile(r"[^\W\d_]+")
 _GLUE_CANDIDATE = re.compile(r"[^\W\d_]{4,}")
-_MIXED = re.compile(r"[^\W_]*(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*")
+_DIGITS = re.compile(r"\d+")
+_MIXED_HINT = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
+_ALNUM = re.compile(r"[^\W_]+")
 _RUNS = re.compile(r"\d+|[^\W\d_]+")
 _URLISH = re.compile(
     r"(?i)://|www\.|@|\.(?:vn|com|net|org|gov|edu|info|html?|php|aspx?|jsp|pdf|docx?|xlsx?|"
@@ -69,7 +70,7 @@ def normalize_text(s: str) -> str:
             s = unicodedata.normalize("NFC", s)
         s = (_INVISIBLE_NO_SHY if looks_legacy(s) else _INVISIBLE).sub("", s)
         s = _CONTROL.sub("", s)
-    return _SPACES.sub(" ", s).strip()
+    return " ".join(s.split())  # str.split() splits on every Unicode space, NBSP included
 
 
 def clean_text(s: str) -> tuple[str, list[str]]:
@@ -125,14 +126,37 @@ def repair_glued(s: str) -> tuple[str, list[str]]:
     warnings: list[str] = []
     if not s:
         return s, warnings
-    if _MIXED.search(s):
-        s = _MIXED.sub(lambda m: _split_digits(m, warnings), s)
-    if not s.isascii():
-        syllables = all_syllables()
-        suspects = set(_GLUE_CANDIDATE.findall(s.lower())) - syllables
-        if any(not w.isascii() for w in suspects):
-            s = _GLUE_CANDIDATE.sub(lambda m: _split_syllables(m.group(0), warnings), s)
+    if _has_glued_digits(s):
+        s = _ALNUM.sub(lambda m: _split_digits(m, warnings), s)
+    if not s.isascii() and _has_glue_suspect(s):
+        s = _GLUE_CANDIDATE.sub(lambda m: _split_syllables(m.group(0), warnings), s)
     return s, warnings
+
+
+def _has_glued_digits(s: str) -> bool:
+    """Cheap check: is any digit run touching a letter? (Digit runs are few.)"""
+    n = len(s)
+    for m in _DIGITS.finditer(s):
+        start, end = m.span()
+        if (start and s[start - 1].isalpha()) or (end < n and s[end].isalpha()):
+            return True
+    return False
+
+
+def _has_glue_suspect(s: str) -> bool:
+    """Cheap check: a non-ASCII word of 4+ letters that is not a syllable.
+
+    Whitespace tokens are compared against the syllable set in bulk; only the few left
+    over (punctuation attached, abbreviations, glued words) are looked at letter by letter.
+    """
+    leftovers = set(s.lower().split()) - all_syllables()
+    for token in leftovers:
+        if token.isascii():
+            continue
+        for word in _GLUE_CANDIDATE.findall(token):
+            if not word.isascii() and not is_syllable(word) and word not in LOANWORDS:
+                return True
+    return False
 
 
 def _is_word_for_digits(run: str) -> bool:
@@ -147,6 +171,8 @@ def _is_word_for_digits(run: str) -> bool:
 
 def _split_digits(m: re.Match[str], warnings: list[str]) -> str:
     token = m.group(0)
+    if token.isalpha() or token.isdigit() or not _MIXED_HINT.search(token):
+        return token
     s = m.string
     start, end = m.start(), m.end()
     while start > 0 and not s[start - 1].isspace():
@@ -271,7 +297,7 @@ def detect_language(text: str) -> str:
     if not words:
         return "und"
     vi_marked = sum(1 for w in words if _VI_ONLY.search(w))
-    if vi_marked * 10 >= len(words) and vi_marked >= 1:
+    if vi_marked * 4 >= len(words):
         return "vi"
     lowered = [w.lower() for w in words]
     en = sum(1 for w in lowered if w in _EN_WORDS)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.encoding import decode_page, repair_mojibake
+from scraper.encoding import charset_from_content_type, decode_page, repair_mojibake
 
 FIXTURES = Path(__file__).parent / "fixtures" / "encoding"
 SENTENCE = (
@@ -223,3 +223,30 @@ def test_random_bytes_in_many_seeds_never_raise() -> None:
         data = rng.randbytes(rng.randrange(0, 600))
         charset = rng.choice([None, "utf-8", "windows-1258", "latin1", "utf-16", "bogus"])
         assert isinstance(decode_page(data, http_charset=charset).text, str)
+
+
+def test_utf8_bytes_declared_as_windows_1258_are_read_as_utf8() -> None:
+    result = decode_page(page(SENTENCE).encode("utf-8"), http_charset="windows-1258")
+    assert result.encoding == "utf-8"
+    assert SENTENCE in result.text
+    assert any("bytes are utf-8" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("header", "charset"),
+    [
+        ("text/html; charset=UTF-8", "UTF-8"),
+        ('text/html;charset="windows-1258"', "windows-1258"),
+        ("text/html", None),
+        (None, None),
+    ],
+)
+def test_charset_is_read_from_a_content_type_header(header: str | None, charset: str | None):
+    assert charset_from_content_type(header) == charset
+
+
+def test_five_megabyte_page_with_a_bad_tail_decodes() -> None:
+    data = page(SENTENCE * 25_000).encode("utf-8") + b"\xe1\xbb"
+    result = decode_page(data)
+    assert result.encoding == "utf-8"
+    assert len(result.text) > 3_500_000 and result.text.endswith("\ufffd")

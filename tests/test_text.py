@@ -174,6 +174,7 @@ def test_clean_text_leaves_good_text_unchanged() -> None:
         ("The department met the families of war invalids on Monday", "en"),
         ("中华人民共和国国务院", "zh"),
         ("2023", "und"),
+        ("The Việt Nam government said on Monday that the plan was approved", "en"),
     ],
 )
 def test_detect_language(text: str, language: str) -> None:
