@@ -13,6 +13,8 @@ tracking-parameter duplicates, a 404, a 500-then-200 article, soft 404s, ETag/30
     running.stop()
 """
 
+from pathlib import Path
+
 from scraper.sample_portal.content import (
     SECTIONS,
     Article,
@@ -22,5 +24,17 @@ from scraper.sample_portal.content import (
 )
 from scraper.sample_portal.server import RunningPortal, serve
 
-__all__ = ["SECTIONS", "Article", "ExpectedArticle", "RunningPortal", "SamplePortal", "Section",
-           "serve"]
+SOURCES_FILE = Path(__file__).parent / "sources.yaml"  # the `sample` source at the demo port
+SAMPLE_SOURCE_ID = "sample"
+
+
+def sample_sources_yaml(url: str, source_id: str = SAMPLE_SOURCE_ID) -> str:
+    """A registry (YAML text) with one source for the sample portal served at `url`."""
+    text = SOURCES_FILE.read_text(encoding="utf-8")
+    start = url.rstrip("/") + "/"
+    return (text.replace("http://127.0.0.1:8765/", start)
+            .replace("  - id: sample\n", f"  - id: {source_id}\n"))
+
+
+__all__ = ["SAMPLE_SOURCE_ID", "SECTIONS", "SOURCES_FILE", "Article", "ExpectedArticle",
+           "RunningPortal", "SamplePortal", "Section", "sample_sources_yaml", "serve"]

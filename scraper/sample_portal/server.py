@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from scraper.sample_portal import render
@@ -344,6 +345,14 @@ class RunningPortal:
 
     def expected_articles(self) -> list[ExpectedArticle]:
         return self.portal.expected_articles(self.url)
+
+    def write_sources(self, path: str | Path, source_id: str = "sample") -> Path:
+        """Write a sources registry with one entry for this running portal; returns the path."""
+        from scraper.sample_portal import sample_sources_yaml
+
+        path = Path(path)
+        path.write_text(sample_sources_yaml(self.url, source_id), encoding="utf-8")
+        return path
 
     def requests_for(self, path_prefix: str) -> list[tuple[str, str, int]]:
         """Access-log entries whose path starts with `path_prefix`."""
