@@ -1,0 +1,731 @@
+"""The shared crawl frontier of the distributed mode: scrapy-redis plus what it lacks.
+
+Any number of `bantin worker` processes, on any number of machines, share one request queue and
+one dupefilter in Redis. scrapy-redis 0.9.1 provides the scheduler, the priority queue and the
+dupefilter; this module keeps them and closes their gaps:
+
+- **No pickle.** Requests travel as JSON of `Request.to_dict(spider=...)` (callbacks by name,
+  bytes and non-string dict keys tagged) and come back through
+  `scrapy.utils.request.request_from_dict`. A payload that is not our JSON (pickle, garbage) is
+  refused and parked in the job's `bad` list, never executed. This module is itself the
+  scrapy-redis `SCHEDULER_SERIALIZER` (module-level `dumps`/`loads`).
+- **One dupefilter per crawl job, with expiry.** Fingerprints live in `bantin:{JOB}:seen`, a
+  set whose TTL (BANTIN_REDIS_DUPEFILTER_TTL) is refreshed on every write and every tick while
+  a worker runs, so an abandoned job's set disappears instead of growing forever.
+- **The project's fingerprint.** The dupefilter asks the crawler's request fingerprinter
+  (REQUEST_FINGERPRINTER_CLASS: canonical URLs, postback pages by page number), so the
+  single-process crawl, `bantin enqueue` and every worker agree on what "seen" means.
+- **Nothing lost when a worker dies.** scrapy-redis pops destructively. Here a pop moves the
+  request atomically (one Lua script) into the job's `inflight` hash under a lease with a
+  deadline on Redis's clock. The worker acks the lease once Scrapy has completely handled
+  the request (downloaded, callback run, items stored, follow-ups pushed), refreshes the leases
+  it still holds on every tick, and any worker re-queues leases past their deadline — the
+  requests of a killed worker are crawled by another worker, or by itself on restart.
+- **Workers stop by themselves.** A worker closes when the queue and the in-flight hash have
+  both been empty for BANTIN_REDIS_IDLE_TIMEOUT seconds (0: never), so a killed worker's
+  leases are re-queued before the survivors give up.
+- **Current Scrapy.** Nothing here uses `start_requests()`; seeds come from `bantin enqueue`
+  and a worker's spider has an empty `async def start()` (`worker_spider`).
+
+Keys of a job (prefix BANTIN_REDIS_PREFIX, default "bantin"; the braces keep a job's keys in one
+Redis Cluster hash slot): `{JOB}:queue` (sorted set, the frontier), `:inflight` (hash lease ->
+request), `:leases` (sorted set lease -> deadline), `:seen` (dupefilter set), `:workers` (hash
+worker -> JSON progress), `:bad` (list of refused payloads).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import re
+import socket
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import redis
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.request import request_from_dict
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------
+# Settings (defaults; every one can be overridden in Scrapy settings or on the command line)
+# ---------------------------------------------------------------------------------------------
+
+DEFAULTS: dict[str, Any] = {
+    "BANTIN_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "BANTIN_REDIS_PREFIX": "bantin",
+    "BANTIN_REDIS_JOB": "default",
+    "BANTIN_REDIS_WORKER": "",  # empty: <hostname>-<pid>
+    "BANTIN_REDIS_IDLE_TIMEOUT": 30.0,  # seconds of empty queue and no lease before closing
+    "BANTIN_REDIS_LEASE_TIMEOUT": 120.0,  # a lease not refreshed for this long is re-queued
+    "BANTIN_REDIS_DUPEFILTER_TTL": 86400.0,  # seen-set expiry once no worker touches it
+    "BANTIN_REDIS_TICK": 1.0,  # housekeeping interval (acks, lease refresh, re-queue, idle)
+}
+
+JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+FORMAT_VERSION = 1
+
+
+class FrontierError(Exception):
+    """The distributed frontier cannot work: bad job name, Redis unreachable, bad payload."""
+
+
+class PayloadRefused(FrontierError):
+    """A queue entry is not a bantin JSON request (pickle, garbage, an unknown request class)."""
+
+
+def setting(settings: BaseSettings | Mapping[str, Any], name: str) -> Any:
+    """A BANTIN_REDIS_* setting, falling back to this module's default."""
+    value = settings.get(name)
+    return DEFAULTS[name] if value is None or value == "" else value
+
+
+def default_worker_name() -> str:
+    """`<hostname>-<pid>`: unique per process, readable in Redis and in WARC file names."""
+    host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname().split(".")[0]) or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def check_job(job: str) -> str:
+    if not JOB_NAME.match(job or ""):
+        raise FrontierError(
+            f"bad job name {job!r}: use 1-64 letters, digits, '.', '_' or '-'"
+            " (e.g. 'laocai-hourly')"
+        )
+    return job
+
+
+@dataclass(frozen=True)
+class FrontierKeys:
+    """The Redis keys of one crawl job."""
+
+    prefix: str
+    job: str
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}:{{{self.job}}}:{name}"
+
+    @property
+    def queue(self) -> str:
+        return self._key("queue")
+
+    @property
+    def inflight(self) -> str:
+        return self._key("inflight")
+
+    @property
+    def leases(self) -> str:
+        return self._key("leases")
+
+    @property
+    def seen(self) -> str:
+        return self._key("seen")
+
+    @property
+    def workers(self) -> str:
+        return self._key("workers")
+
+    @property
+    def bad(self) -> str:
+        return self._key("bad")
+
+    def all(self) -> list[str]:
+        return [self.queue, self.inflight, self.leases, self.seen, self.workers, self.bad]
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings | Mapping[str, Any]) -> FrontierKeys:
+        return cls(str(setting(settings, "BANTIN_REDIS_PREFIX")),
+                   check_job(str(setting(settings, "BANTIN_REDIS_JOB"))))
+
+
+def connect(url: str) -> redis.Redis:
+    """A Redis client for `url`, checked with PING; FrontierError naming the URL otherwise."""
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
+                                      retry_on_timeout=True)
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise FrontierError(f"Redis at {mask_url(url)} is not usable: {exc}") from exc
+    return client
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages."""
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialisation: JSON, never pickle (this module is the scrapy-redis SCHEDULER_SERIALIZER)
+# ---------------------------------------------------------------------------------------------
+
+_BYTES = "$bytes"  # {"$bytes": "<latin-1 text>"}: exact round trip, readable for ASCII
+_PAIRS = "$pairs"  # {"$pairs": [[key, value], ...]}: dicts with non-string or tag-like keys
+_TAGS = (_BYTES, _PAIRS)
+_ALLOWED_CLASS_PREFIXES = ("scrapy.", "spiders.", "scraper.")
+
+
+def _encode(value: Any, path: str) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return {_BYTES: bytes(value).decode("latin-1")}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, Mapping):
+        plain = all(isinstance(k, str) for k in value) and not (
+            len(value) == 1 and next(iter(value)) in _TAGS
+        )
+        if plain:
+            return {k: _encode(v, f"{path}.{k}") for k, v in value.items()}
+        return {_PAIRS: [[_encode(k, f"{path}<key>"), _encode(v, f"{path}[{k!r}]")]
+                         for k, v in value.items()]}
+    raise FrontierError(
+        f"cannot serialise {type(value).__name__} at {path}: request meta and cb_kwargs must be"
+        " JSON-like (str, numbers, bools, None, bytes, lists, dicts)"
+    )
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            tag, inner = next(iter(value.items()))
+            if tag == _BYTES:
+                return inner.encode("latin-1")
+            if tag == _PAIRS:
+                return {_hashable(_decode(k)): _decode(v) for k, v in inner}
+        return {k: _decode(v) for k, v in value.items()}
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def dumps(obj: Mapping[str, Any]) -> bytes:
+    """A request dict (`Request.to_dict(spider=...)`) as bantin JSON bytes."""
+    envelope = {"bantin": FORMAT_VERSION, "request": _encode(dict(obj), "request")}
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes | str) -> dict[str, Any]:
+    """The request dict in `data`; PayloadRefused unless it is bantin JSON of a Request."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if raw[:1] == b"\x80" or raw[:1] in (b"(", b"c") and b"\n" in raw[:80]:
+        raise PayloadRefused("refusing a pickle payload: bantin queues hold JSON requests only")
+    if raw[:1] != b"{":
+        raise PayloadRefused(f"refusing a payload that is not bantin JSON: {raw[:40]!r}")
+    try:
+        envelope = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadRefused(f"refusing a payload that is not valid JSON: {exc}") from exc
+    if not isinstance(envelope, dict) or envelope.get("bantin") != FORMAT_VERSION:
+        raise PayloadRefused(
+            f"refusing a payload without the bantin envelope (version {FORMAT_VERSION})"
+        )
+    request = envelope.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("url"), str):
+        raise PayloadRefused("refusing a payload whose request has no URL")
+    decoded = _decode(request)
+    _check_request_class(decoded.get("_class"))
+    return decoded
+
+
+def _check_request_class(path: Any) -> None:
+    """Only Request subclasses from Scrapy or this project may be instantiated from Redis."""
+    if path is None:
+        return
+    if not isinstance(path, str) or not path.startswith(_ALLOWED_CLASS_PREFIXES):
+        raise PayloadRefused(f"refusing request class {path!r}: not from scrapy or bantin")
+    from scrapy.utils.misc import load_object
+
+    try:
+        cls = load_object(path)
+    except (ImportError, NameError, ValueError) as exc:
+        raise PayloadRefused(f"refusing unknown request class {path!r}: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Request)):
+        raise PayloadRefused(f"refusing {path!r}: not a scrapy Request class")
+
+
+def request_to_bytes(request: Request, spider: Spider | None) -> bytes:
+    """Serialise a request (callbacks by name on `spider`)."""
+    return dumps(request.to_dict(spider=spider))
+
+
+def request_from_bytes(data: bytes | str, spider: Spider | None) -> Request:
+    """The inverse of `request_to_bytes`; PayloadRefused for anything else."""
+    return request_from_dict(loads(data), spider=spider)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lua: the frontier operations that must be atomic (time always from the Redis server's clock)
+# ---------------------------------------------------------------------------------------------
+
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
+
+# KEYS: queue, inflight, leases. ARGV: lease id, lease seconds.
+# Pops the best request and leases it; returns the payload or nil.
+_POP = _NOW + """
+local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #item == 0 then return false end
+redis.call('ZREM', KEYS[1], item[1])
+redis.call('HSET', KEYS[2], ARGV[1], item[2] .. '\\n' .. item[1])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
+return item[1]
+"""
+
+# KEYS: queue, inflight, leases. ARGV: max count, lease id... (optional).
+# With lease ids: puts those leases' requests back now. Without: those past their deadline.
+_REQUEUE = _NOW + """
+local ids
+if #ARGV > 1 then
+  ids = {}
+  for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+else
+  ids = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+end
+local moved = 0
+for _, id in ipairs(ids) do
+  local v = redis.call('HGET', KEYS[2], id)
+  if v then
+    local nl = string.find(v, '\\n', 1, true)
+    redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, nl - 1)), string.sub(v, nl + 1))
+    redis.call('HDEL', KEYS[2], id)
+    moved = moved + 1
+  end
+  redis.call('ZREM', KEYS[3], id)
+end
+return moved
+"""
+
+# KEYS: leases. ARGV: lease seconds, lease id... Extends only leases that still exist.
+_REFRESH = _NOW + """
+local n = 0
+for i = 2, #ARGV do
+  n = n + redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[i])
+end
+return n
+"""
+
+
+class LeasedPriorityQueue(PriorityQueue):
+    """scrapy-redis's priority queue whose pops are leases (see the module docstring).
+
+    `push` and `__len__` are scrapy-redis's (sorted set, score = -priority); `pop` returns a
+    `(lease_id, payload)` pair and the caller decodes, acks, refreshes or releases.
+    """
+
+    def __init__(self, server: redis.Redis, spider: Spider, keys: FrontierKeys,
+                 serializer: Any, *, lease_timeout: float, worker: str) -> None:
+        super().__init__(server, spider, keys.queue, serializer=serializer)
+        self.keys = keys
+        self.lease_timeout = float(lease_timeout)
+        self.worker = worker
+        self._counter = 0
+        self._pop = server.register_script(_POP)
+        self._requeue = server.register_script(_REQUEUE)
+        self._refresh = server.register_script(_REFRESH)
+
+    def pop_lease(self) -> tuple[str, bytes] | None:
+        """Move the best request into the in-flight hash under a new lease."""
+        self._counter += 1
+        lease = f"{self.worker}:{self._counter}"
+        payload = self._pop(keys=[self.keys.queue, self.keys.inflight, self.keys.leases],
+                            args=[lease, self.lease_timeout])
+        if payload is None:
+            return None
+        return lease, payload
+
+    def decode(self, payload: bytes) -> Request:
+        return self._decode_request(payload)
+
+    def encode(self, request: Request) -> bytes:
+        return self._encode_request(request)
+
+    def ack(self, leases: Iterable[str]) -> None:
+        """The requests of these leases are done: forget them."""
+        leases = list(leases)
+        if leases:
+            pipe = self.server.pipeline(transaction=True)
+            pipe.hdel(self.keys.inflight, *leases)
+            pipe.zrem(self.keys.leases, *leases)
+            pipe.execute()
+
+    def refresh(self, leases: Iterable[str]) -> int:
+        """Push back the deadline of leases this worker still works on."""
+        leases = list(leases)
+        if not leases:
+            return 0
+        return int(self._refresh(keys=[self.keys.leases], args=[self.lease_timeout, *leases]))
+
+    def release(self, leases: Iterable[str]) -> int:
+        """Put these leases' requests back in the queue now (a worker shutting down early)."""
+        leases = list(leases)
+        if not leases:
+            return 0
+        return int(self._requeue(keys=[self.keys.queue, self.keys.inflight, self.keys.leases],
+                                 args=[len(leases), *leases]))
+
+    def requeue_expired(self, limit: int = 1000) -> int:
+        """Put back the requests of leases past their deadline (dead or frozen workers)."""
+        return int(self._requeue(keys=[self.keys.queue, self.keys.inflight, self.keys.leases],
+                                 args=[limit]))
+
+    def push_payload(self, payload: bytes, priority: int = 0) -> None:
+        self.server.execute_command("ZADD", self.key, -priority, payload)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dupefilter
+# ---------------------------------------------------------------------------------------------
+
+
+class RedisDupeFilter(RFPDupeFilter):
+    """scrapy-redis's set-based dupefilter with the crawler's fingerprinter and an expiring key.
+
+    The key is the crawl job's `seen` set; every write refreshes its TTL, so it outlives the
+    crawl by BANTIN_REDIS_DUPEFILTER_TTL and then disappears. Closing a worker never deletes
+    it: other workers still share it.
+    """
+
+    def __init__(self, server: redis.Redis, key: str, *, fingerprinter: Any, ttl: float,
+                 debug: bool = False) -> None:
+        super().__init__(server, key, debug=debug)
+        self.fingerprinter = fingerprinter
+        self.ttl_ms = max(1, int(float(ttl) * 1000))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisDupeFilter:
+        settings = crawler.settings
+        return cls(
+            connect(str(setting(settings, "BANTIN_REDIS_URL"))),
+            FrontierKeys.from_settings(settings).seen,
+            fingerprinter=crawler.request_fingerprinter,
+            ttl=float(setting(settings, "BANTIN_REDIS_DUPEFILTER_TTL")),
+            debug=settings.getbool("DUPEFILTER_DEBUG"),
+        )
+
+    def request_fingerprint(self, request: Request) -> str:
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def request_seen(self, request: Request) -> bool:
+        pipe = self.server.pipeline(transaction=False)
+        pipe.sadd(self.key, self.request_fingerprint(request))
+        pipe.pexpire(self.key, self.ttl_ms)
+        added, _ = pipe.execute()
+        return added == 0
+
+    def touch(self) -> None:
+        """Refresh the TTL while the job is in use (called on every scheduler tick)."""
+        self.server.pexpire(self.key, self.ttl_ms)
+
+    def close(self, reason: str = "") -> None:
+        """Keep the shared set: it expires on its own."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduler
+# ---------------------------------------------------------------------------------------------
+
+
+def _engine_in_progress(crawler: Crawler) -> set[Request] | None:
+    """The requests the engine has not finished with (download, callback, items, follow-ups).
+
+    Scrapy keeps them in the engine slot's `inprogress` set until the scraper is done with the
+    response, including the item pipelines; there is no public signal for that moment.
+    """
+    engine = getattr(crawler, "engine", None)
+    slot = getattr(engine, "_slot", None)
+    inprogress = getattr(slot, "inprogress", None)
+    return inprogress if isinstance(inprogress, set) else None
+
+
+class RedisFrontierScheduler(Scheduler):
+    """scrapy-redis's scheduler on the job's leased queue and expiring dupefilter.
+
+    Enable with SCHEDULER = "scraper.redis_frontier.RedisFrontierScheduler" (see
+    `distributed_settings`). State in Redis always persists across workers; it is never
+    flushed when a worker closes.
+    """
+
+    def __init__(self, server: redis.Redis, crawler: Crawler, keys: FrontierKeys,
+                 dupefilter: RedisDupeFilter) -> None:
+        super().__init__(server, persist=True, queue_key=keys.queue, dupefilter=dupefilter,
+                         dupefilter_key=keys.seen, serializer=sys.modules[__name__])
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.keys = keys
+        self.worker = str(setting(settings, "BANTIN_REDIS_WORKER")) or default_worker_name()
+        self.idle_timeout = float(setting(settings, "BANTIN_REDIS_IDLE_TIMEOUT"))
+        self.lease_timeout = float(setting(settings, "BANTIN_REDIS_LEASE_TIMEOUT"))
+        self.tick_interval = float(setting(settings, "BANTIN_REDIS_TICK"))
+        if self.lease_timeout < 3 * self.tick_interval:
+            raise FrontierError("BANTIN_REDIS_LEASE_TIMEOUT must be at least 3 ticks "
+                                f"(BANTIN_REDIS_TICK={self.tick_interval})")
+        self.queue: LeasedPriorityQueue
+        self._held: dict[str, Request] = {}
+        self._idle_since: float | None = None
+        self._loop: task.LoopingCall | None = None
+        self._started = datetime.now(UTC).isoformat(timespec="seconds")
+        self._state = "running"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisFrontierScheduler:
+        settings = crawler.settings
+        keys = FrontierKeys.from_settings(settings)
+        server = connect(str(setting(settings, "BANTIN_REDIS_URL")))
+        dupefilter = RedisDupeFilter(
+            server, keys.seen, fingerprinter=crawler.request_fingerprinter,
+            ttl=float(setting(settings, "BANTIN_REDIS_DUPEFILTER_TTL")),
+            debug=settings.getbool("DUPEFILTER_DEBUG"),
+        )
+        return cls(server, crawler, keys, dupefilter)
+
+    # ------------------------------------------------------------------ lifecycle
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.queue = LeasedPriorityQueue(self.server, spider, self.keys, self.serializer,
+                                         lease_timeout=self.lease_timeout, worker=self.worker)
+        self.crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
+        self.stats.set_value("bantin/redis/worker", self.worker)
+        self.stats.set_value("bantin/redis/job", self.keys.job)
+        waiting = len(self.queue)
+        logger.info("worker %s joined crawl job %r at %s: %d requests queued, %d in flight",
+                    self.worker, self.keys.job, self.keys.queue, waiting,
+                    self.server.hlen(self.keys.inflight))
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(self.tick_interval, now=True).addErrback(
+            lambda f: logger.error("frontier housekeeping stopped: %s", f.getErrorMessage())
+        )
+
+    def close(self, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        inprogress = _engine_in_progress(self.crawler) or set()
+        done = [lease for lease, req in self._held.items() if req not in inprogress]
+        unfinished = [lease for lease in self._held if lease not in done]
+        try:
+            self.queue.ack(done)
+            put_back = self.queue.release(unfinished)
+            if put_back:
+                logger.info("worker %s put %d unfinished requests back in the queue",
+                            self.worker, put_back)
+            self._state = f"closed:{reason}"
+            self._report()
+        except redis.RedisError as exc:
+            logger.error("could not hand back leases on close (they expire in %.0f s): %s",
+                         self.lease_timeout, exc)
+        self._held.clear()
+
+    # ------------------------------------------------------------------ queue
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            self.stats.inc_value("bantin/redis/filtered")
+            return False
+        try:
+            self.queue.push(request)
+        except (FrontierError, ValueError, TypeError) as exc:
+            # An unserialisable request would be lost: say which, loudly.
+            logger.error("cannot queue %s in Redis: %s", request, exc)
+            self.stats.inc_value("bantin/redis/unserialisable")
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        for _ in range(10):  # skip over refused payloads, a bounded number per call
+            popped = self.queue.pop_lease()
+            if popped is None:
+                return None
+            lease, payload = popped
+            try:
+                request = self.queue.decode(payload)
+            except (PayloadRefused, ValueError, TypeError, KeyError) as exc:
+                self._park_bad(lease, payload, exc)
+                continue
+            self._held[lease] = request
+            self.stats.inc_value("scheduler/dequeued/redis")
+            return request
+        return None
+
+    def has_pending_requests(self) -> bool:
+        return len(self.queue) > 0
+
+    def _park_bad(self, lease: str, payload: bytes, exc: Exception) -> None:
+        logger.error("refused a queue entry of job %r (moved to %s): %s", self.keys.job,
+                     self.keys.bad, exc)
+        self.stats.inc_value("bantin/redis/refused")
+        record = json.dumps({"error": str(exc), "worker": self.worker,
+                             "payload_b64": base64.b64encode(payload).decode("ascii")})
+        pipe = self.server.pipeline(transaction=True)
+        pipe.rpush(self.keys.bad, record)
+        pipe.hdel(self.keys.inflight, lease)
+        pipe.zrem(self.keys.leases, lease)
+        pipe.execute()
+
+    # ------------------------------------------------------------------ housekeeping
+    def _tick(self) -> None:
+        """Ack finished leases, refresh held ones, re-queue expired ones, track idleness."""
+        try:
+            inprogress = _engine_in_progress(self.crawler)
+            if inprogress is not None:
+                done = [lease for lease, req in self._held.items() if req not in inprogress]
+                self.queue.ack(done)
+                for lease in done:
+                    del self._held[lease]
+            self.queue.refresh(self._held)
+            requeued = self.queue.requeue_expired()
+            if requeued:
+                logger.warning("re-queued %d requests whose worker stopped renewing its lease",
+                               requeued)
+                self.stats.inc_value("bantin/redis/requeued_expired", requeued)
+            self.df.touch()
+            waiting, inflight = len(self.queue), self.server.hlen(self.keys.inflight)
+            self._report()
+        except redis.RedisError as exc:
+            logger.warning("Redis unavailable during housekeeping (will retry): %s", exc)
+            self._idle_since = None
+            return
+        now = time.monotonic()
+        if waiting == 0 and inflight == 0 and not self._held:
+            self._idle_since = self._idle_since or now
+        else:
+            self._idle_since = None
+        self._wake_engine()
+
+    def _wake_engine(self) -> None:
+        """Let the engine look at the queue now instead of at its next 5 s heartbeat."""
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    def _spider_idle(self, spider: Spider) -> None:
+        """Keep the spider open until the whole job has been idle for the idle timeout."""
+        if self.idle_timeout <= 0 or self._idle_since is None:
+            raise DontCloseSpider
+        if time.monotonic() - self._idle_since < self.idle_timeout:
+            raise DontCloseSpider
+        logger.info("crawl job %r idle for %.0f s: worker %s stops", self.keys.job,
+                    self.idle_timeout, self.worker)
+
+    def _report(self) -> None:
+        stats = self.stats.get_stats()
+        progress = {
+            "worker": self.worker,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "state": self._state,
+            "started": self._started,
+            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "responses": stats.get("response_received_count", 0),
+            "items": stats.get("item_scraped_count", 0),
+            "dequeued": stats.get("scheduler/dequeued/redis", 0),
+            "enqueued": stats.get("scheduler/enqueued/redis", 0),
+            "held": len(self._held),
+        }
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hset(self.keys.workers, self.worker, json.dumps(progress))
+        pipe.pexpire(self.keys.workers, self.df.ttl_ms)
+        pipe.execute()
+
+
+# ---------------------------------------------------------------------------------------------
+# Job-level operations (used by `bantin enqueue`, `bantin worker` and the tests)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class JobStatus:
+    queued: int
+    inflight: int
+    seen: int
+    bad: int
+    workers: dict[str, dict[str, Any]]
+
+    @property
+    def running(self) -> bool:
+        return bool(self.queued or self.inflight)
+
+
+def job_status(server: redis.Redis, keys: FrontierKeys) -> JobStatus:
+    pipe = server.pipeline(transaction=True)
+    pipe.zcard(keys.queue)
+    pipe.hlen(keys.inflight)
+    pipe.scard(keys.seen)
+    pipe.llen(keys.bad)
+    pipe.hgetall(keys.workers)
+    queued, inflight, seen, bad, workers = pipe.execute()
+    return JobStatus(queued, inflight, seen, bad,
+                     {k.decode(): json.loads(v) for k, v in workers.items()})
+
+
+def begin_crawl(server: redis.Redis, keys: FrontierKeys) -> bool:
+    """Start a new crawl of the job if it is idle: forget the previous crawl's fingerprints.
+
+    Returns True when a new crawl starts (queue and in-flight empty), False when seeds join
+    a crawl still running (its fingerprints stay, so nothing is fetched twice).
+    """
+    if job_status(server, keys).running:
+        return False
+    pipe = server.pipeline(transaction=True)
+    pipe.delete(keys.seen, keys.workers)
+    pipe.execute()
+    return True
+
+
+def delete_job(server: redis.Redis, keys: FrontierKeys) -> None:
+    """Remove every key of the job (tests, or `bantin enqueue --reset`)."""
+    server.delete(*keys.all())
+
+
+def distributed_settings(*, redis_url: str | None = None, job: str | None = None,
+                         idle_timeout: float | None = None, worker: str | None = None
+                         ) -> dict[str, Any]:
+    """The Scrapy settings that turn a crawl into a worker of the shared Redis frontier."""
+    out: dict[str, Any] = {
+        "SCHEDULER": "scraper.redis_frontier.RedisFrontierScheduler",
+        "DUPEFILTER_CLASS": "scraper.redis_frontier.RedisDupeFilter",
+        "SCHEDULER_SERIALIZER": "scraper.redis_frontier",
+        "JOBDIR": None,  # the frontier lives in Redis, not on local disk
+    }
+    if _module_exists("spiders.fingerprint"):
+        out["REQUEST_FINGERPRINTER_CLASS"] = "spiders.fingerprint.CanonicalRequestFingerprinter"
+    if redis_url:
+        out["BANTIN_REDIS_URL"] = redis_url
+    if job:
+        out["BANTIN_REDIS_JOB"] = check_job(job)
+    if idle_timeout is not None:
+        out["BANTIN_REDIS_IDLE_TIMEOUT"] = float(idle_timeout)
+    if worker:
+        out["BANTIN_REDIS_WORKER"] = worker
+    return out
+
+
+def _module_exists(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
