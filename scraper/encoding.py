@@ -292,7 +292,7 @@ def _finish(text: str, encoding: str, warnings: list[str]) -> DecodedPage:
         repaired, n = repair_mojibake(text)
         if n:
             text = repaired
-            warnings.append(f"mojibake:repaired {n} double-encoded UTF-8 sequences")
+            warnings.append(f"mojibake:double-encoded UTF-8 repaired ({n} characters restored)")
             text = to_nfc(text)
     return DecodedPage(text, encoding, warnings)
 
@@ -319,32 +319,58 @@ def looks_mojibake(text: str) -> bool:
     return _MOJIBAKE_HINT.search(text) is not None
 
 
+_GENUINE_VIETNAMESE = re.compile("[\u1ea0-\u1ef9ăđơưĂĐƠƯ]")
+# Characters a byte 0x00–0xFF becomes when read as windows-1252 or Latin-1.
+_NOT_BYTE_CHAR = re.compile("[^\x00-\xff" + "".join(_CP1252_EXTRA) + "]")
+_CP1252_CHAR = re.compile("[" + "".join(_CP1252_EXTRA) + "]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+# First characters of the mojibake of Vietnamese letters (á» → ạ…ỹ, Ã → à/á/â…, Ä → ă/đ/ĩ,
+# Æ → ơ/ư): counted with str.count, which is far cheaper than a regex over a whole page.
+_MOJIBAKE_LEADS = ("á»", "áº", "Ã", "Ä", "Æ", "Å")
+# Bytes that were not part of a valid UTF-8 sequence come back as the Latin-1 letter.
+_FROM_SURROGATE = {0xDC00 + b: chr(b) for b in range(0x80, 0x100)}
+_FROM_SURROGATE.update({0xDC00 + b: c for c, b in _CP1252_EXTRA.items()})
+_sequence_cache: dict[str, str] = {}
+
+
 def _mojibake_bytes(seq: str) -> bytes:
     return bytes(_CP1252_EXTRA.get(c, ord(c)) for c in seq)
 
 
-def repair_mojibake(text: str) -> tuple[str, int]:
-    """Reverse double-encoded UTF-8 where it round-trips; (text, sequences repaired).
-
-    Only repairs when the text holds more mojibake sequences than genuine Vietnamese
-    letters (so a real "Ã" in good text is left alone), and only sequences that decode as
-    UTF-8 to one non-ASCII character.
-    """
-    found = _MOJIBAKE.findall(text)
-    if len(found) < MIN_MOJIBAKE_SEQUENCES:
-        return text, 0
-    genuine = sum(1 for c in text if "\u1ea0" <= c <= "\u1ef9" or c in "ăđơưĂĐƠƯ")
-    if genuine >= len(found):
-        return text, 0
-    count = 0
-
-    def fix(m: re.Match[str]) -> str:
-        nonlocal count
+def _fix_sequence(m: re.Match[str]) -> str:
+    seq = m.group(0)
+    fixed = _sequence_cache.get(seq)
+    if fixed is None:
         try:
-            char = _mojibake_bytes(m.group(0)).decode("utf-8")
-        except (UnicodeDecodeError, ValueError):
-            return m.group(0)
-        count += 1
-        return char
+            fixed = _mojibake_bytes(seq).decode("utf-8")
+        except UnicodeDecodeError:
+            fixed = seq
+        if len(_sequence_cache) < 10_000:
+            _sequence_cache[seq] = fixed
+    return fixed
 
-    return _MOJIBAKE.sub(fix, text), count
+
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """Reverse double-encoded UTF-8 where it round-trips; (text, characters restored).
+
+    Only repairs when the text holds more mojibake lead characters than genuine Vietnamese
+    letters (so a real "Ã" in good text is left alone), and only byte sequences that are
+    valid UTF-8; anything else stays as it was. A text made only of byte-like characters
+    (the usual whole-page case) is transcoded in one pass, in C.
+    """
+    leads = sum(text.count(lead) for lead in _MOJIBAKE_LEADS)
+    if leads < MIN_MOJIBAKE_SEQUENCES:
+        return text, 0
+    if len(_GENUINE_VIETNAMESE.findall(text)) >= leads:
+        return text, 0
+    if not _NOT_BYTE_CHAR.search(text):
+        if _CP1252_CHAR.search(text):
+            text = _CP1252_CHAR.sub(lambda m: chr(_CP1252_EXTRA[m.group(0)]), text)
+        raw = text.encode("latin-1")
+        repaired = raw.decode("utf-8", errors="surrogateescape")
+        if _SURROGATE.search(repaired):
+            repaired = _SURROGATE.sub(lambda m: _FROM_SURROGATE[ord(m.group(0))], repaired)
+        return repaired, len(repaired) - len(repaired.encode("ascii", "ignore"))
+    repaired = _MOJIBAKE.sub(_fix_sequence, text)
+    restored = len(_GENUINE_VIETNAMESE.findall(repaired)) - len(_GENUINE_VIETNAMESE.findall(text))
+    return repaired, max(restored, 0) or len(text) - len(repaired)

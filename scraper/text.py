@@ -88,7 +88,7 @@ def clean_text(s: str) -> tuple[str, list[str]]:
         if looks_mojibake(s):
             s, n = repair_mojibake(s)
             if n:
-                warnings.append(f"mojibake:repaired {n} sequences")
+                warnings.append(f"mojibake:double-encoded UTF-8 repaired ({n} characters restored)")
         if looks_legacy(s):
             s, legacy = convert_legacy(s)
             if legacy:
