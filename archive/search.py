@@ -22,9 +22,12 @@ above "thì dựa" or "lũ" collisions). See `parse_query` for the accepted synt
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from scraper.fold import fold
@@ -153,3 +156,669 @@ def rebuild_index(conn: Any, article_ids: Iterable[int] | None = None) -> int:
         write_index(conn, article_id, title, lead, body)
         n += 1
     return n
+
+
+# --------------------------------------------------------------------------- queries
+QUERY_HELP = """\
+Query syntax (the same on SQLite and PostgreSQL):
+  words            every word must occur (any order); diacritics optional: "pho lu" finds
+                   "Phố Lu"; typed with diacritics, exact matches rank first
+  "a phrase"       the words in this order
+  -word -"phrase"  exclude articles containing it (exactly as typed when it has diacritics)
+  word*            words starting with it
+  a OR b           either side (AND binds tighter: "a b OR c" = (a and b) or c)
+Anything else (parentheses, NEAR, quotes left open, SQL) is read as plain words."""
+
+HIGHLIGHT = ("«", "»")  # snippet markers around matched words
+ELLIPSIS = "…"
+
+
+class SearchError(Exception):
+    """A query or filter that cannot be run; the message says why, for the user."""
+
+
+@dataclass
+class Item:
+    """One query item: a word or a phrase, maybe a prefix, maybe excluded."""
+
+    words: list[str]
+    prefix: bool = False
+    negate: bool = False
+
+    @property
+    def folded(self) -> list[str]:
+        return [folded_key(w) for w in self.words]
+
+    @property
+    def exact(self) -> list[str]:
+        keys = [exact_key(w) for w in self.words]
+        if self.prefix:  # the tone digit sits at the end: a prefix matches the bare syllable
+            keys[-1] = keys[-1].rstrip("12345") or keys[-1]
+        return keys
+
+    @property
+    def has_diacritics(self) -> bool:
+        return any(has_diacritics(w) for w in self.words)
+
+    def fts5(self, exact: bool) -> str:
+        keys = self.exact if exact else self.folded
+        return '"' + " ".join(keys) + '"' + ("*" if self.prefix else "")
+
+    def tsquery(self, exact: bool, weight: str = "") -> str:
+        """PostgreSQL tsquery text; weight "A" restricts to title words."""
+        keys = [f"'{k}':{weight}" if weight else f"'{k}'"
+                for k in (self.exact if exact else self.folded)]
+        if self.prefix:
+            keys[-1] += ("*" if weight else ":*")
+        return keys[0] if len(keys) == 1 else "(" + " <-> ".join(keys) + ")"
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Item]] = field(default_factory=list)  # OR of AND-groups
+    excluded: list[Item] = field(default_factory=list)
+    diacritics: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def positives(self) -> list[Item]:
+        return [item for group in self.groups for item in group]
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def _scan(query: str, notes: list[str]) -> list[tuple[str, str, bool]]:
+    """Split a query into (kind, text, negated) pieces: kind is "phrase" or "word"."""
+    pieces: list[tuple[str, str, bool]] = []
+    i, n = 0, len(query)
+    while i < n:
+        if query[i].isspace():
+            i += 1
+            continue
+        negate = False
+        if query[i] == "-" and i + 1 < n and not query[i + 1].isspace():
+            negate = True
+            i += 1
+        if query[i] == '"':
+            end = query.find('"', i + 1)
+            if end == -1:
+                notes.append("unbalanced quote: the phrase was read to the end of the query")
+                end = n
+            pieces.append(("phrase", query[i + 1 : end], negate))
+            i = end + 1
+        else:
+            j = i
+            while j < n and not query[j].isspace() and query[j] != '"':
+                j += 1
+            pieces.append(("word", query[i:j], negate))
+            i = j
+    return pieces
+
+
+def parse_query(query: str | None) -> ParsedQuery:
+    """Read a user query (any string) into items; never raises. See QUERY_HELP."""
+    parsed = ParsedQuery()
+    query = unicodedata.normalize("NFC", query or "")
+    parsed.diacritics = has_diacritics(query)
+    group: list[Item] = []
+    negate_next = False
+    ignored: list[str] = []
+    for kind, text, negate in _scan(query, parsed.notes):
+        if kind == "word":
+            bare = text.strip("()")
+            if bare in ("OR", "|", "||"):
+                if group:
+                    parsed.groups.append(group)
+                group = []
+                continue
+            if bare in ("AND", "&", "&&", "NEAR"):
+                continue
+            if bare == "NOT":
+                negate_next = True
+                continue
+            if text.startswith("NEAR("):
+                text = text[5:]
+        item_words = words(text)
+        if not item_words:
+            if text.strip():
+                ignored.append(text)
+            continue
+        prefix = kind == "word" and text.rstrip(")").endswith("*")
+        item = Item(item_words, prefix=prefix, negate=negate or negate_next)
+        negate_next = False
+        (parsed.excluded if item.negate else group).append(item)
+    if group:
+        parsed.groups.append(group)
+    if ignored:
+        parsed.notes.append("ignored (no letters or digits): " + " ".join(ignored))
+    return parsed
+
+
+@dataclass
+class Filters:
+    """Restrictions on which articles a search or export covers."""
+
+    sources: list[str] | None = None
+    unit: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    official: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.sources or self.unit or self.date_from or self.date_to or self.official)
+
+
+@dataclass
+class Hit:
+    article_id: int
+    version_id: int
+    version: int
+    source_id: str
+    url: str
+    status: str
+    title: str | None
+    published_at: str | None
+    province: str | None
+    district: str | None
+    commune: str | None
+    snippet: str
+    exact_matches: int
+    positions: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    notes: list[str] = field(default_factory=list)
+    official: dict[str, Any] | None = None  # key, names, positions over time
+    total_capped: bool = False  # more than TOTAL_CAP matches: total is a lower bound
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "total_capped": self.total_capped,
+            "notes": self.notes,
+            "official": self.official,
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+_UNIT_PREFIXES = (
+    "thanh pho ", "tinh ", "huyen ", "quan ", "thi xa ", "thi tran ", "xa ", "phuong ",
+)
+
+
+def _unit_key(name: str | None) -> str:
+    key = " ".join(fold(name or "").split())
+    for prefix in _UNIT_PREFIXES:
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+class _Plan:
+    """SQL pieces for one query + filters on one engine, all values bound as parameters."""
+
+    def __init__(self, conn: Any, parsed: ParsedQuery, filters: Filters) -> None:
+        self.conn = conn
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.params: dict[str, Any] = {}
+        self.notes: list[str] = []
+        self.where: list[str] = ["a.current_version_id IS NOT NULL"]
+        self.official: dict[str, Any] | None = None
+        self.official_ids: list[int] = []
+        self._matches(parsed)
+        self._filters(filters)
+
+    def _bind(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.params)}"
+        self.params[name] = value
+        return name
+
+    def expr(self, groups: list[list[Item]], *, exact: bool = False, title: bool = False) -> str:
+        """The engine's match expression for OR-of-AND groups on one index."""
+        if self.sqlite:
+            cols = ("{xt}" if title else "{xt xb}") if exact else ("{ft}" if title else "{ft fb}")
+            body = " OR ".join(
+                "(" + " AND ".join(item.fts5(exact) for item in group) + ")" for group in groups
+            )
+            return f"{cols} : ({body})"
+        weight = "A" if title else ""
+        return " | ".join(
+            "(" + " & ".join(item.tsquery(exact, weight) for item in group) + ")"
+            for group in groups
+        )
+
+    def match_source(self, expr: str, *, exact: bool = False) -> tuple[str, str, str]:
+        """(FROM clause, match condition, id column) for one match expression."""
+        q = self._bind("q", expr)
+        if self.sqlite:
+            return "search_fts f", f"f.search_fts MATCH :{q}", "f.rowid"
+        col = "xv" if exact else "fv"
+        return "search_docs f", f"f.{col} @@ CAST(:{q} AS tsquery)", "f.article_id"
+
+    def _matches(self, parsed: ParsedQuery) -> None:
+        self.parsed = parsed
+        if parsed.empty:
+            self.match_cte = (
+                "SELECT a.id AS article_id FROM articles a "
+                "WHERE a.current_version_id IS NOT NULL"
+            )
+        else:
+            src, cond, idcol = self.match_source(self.expr(parsed.groups))
+            self.match_cte = f"SELECT {idcol} AS article_id FROM {src} WHERE {cond}"
+        for item in parsed.excluded:
+            exact = item.has_diacritics
+            src, cond, idcol = self.match_source(self.expr([[item]], exact=exact), exact=exact)
+            self.where.append(f"a.id NOT IN (SELECT {idcol} FROM {src} WHERE {cond})")
+
+    def stage(self, expr: str, limit: int, *, exact: bool = False) -> list[tuple[int, Any]]:
+        """The newest `limit` matching articles (by id) passing the filters."""
+        import sqlalchemy as sa
+
+        src, cond, idcol = self.match_source(expr, exact=exact)
+        k = self._bind("k", limit)
+        sql = (
+            f"SELECT a.id, v.published_date FROM {src} "
+            f"JOIN articles a ON a.id = {idcol} "
+            "JOIN article_versions v ON v.id = a.current_version_id "
+            "LEFT JOIN source_units u ON u.id = v.unit_id "
+            f"WHERE {cond} AND " + " AND ".join(self.where) + f" ORDER BY {idcol} DESC LIMIT :{k}"
+        )
+        return [(r[0], r[1]) for r in self.conn.execute(sa.text(sql), self.params)]
+
+    def matching(self, expr: str, ids: list[int], *, exact: bool = False) -> set[int]:
+        """Which of `ids` match `expr` (cheap: id ranges on FTS5, primary key on PostgreSQL)."""
+        import sqlalchemy as sa
+
+        if not ids:
+            return set()
+        wanted = set(ids)
+        src, cond, idcol = self.match_source(expr, exact=exact)
+        params = dict(self.params)
+        found: set[int] = set()
+        if self.sqlite and len(ids) > 64:
+            for lo, hi in _ranges(sorted(wanted)):
+                params["lo"], params["hi"] = lo, hi
+                found.update(
+                    r[0] for r in self.conn.execute(
+                        sa.text(f"SELECT {idcol} FROM {src} WHERE {cond} "
+                                f"AND {idcol} BETWEEN :lo AND :hi"), params)
+                )
+            return found & wanted
+        names = []
+        for n, article_id in enumerate(sorted(wanted)):
+            params[f"id{n}"] = article_id
+            names.append(f":id{n}")
+        sql = f"SELECT {idcol} FROM {src} WHERE {cond} AND {idcol} IN ({', '.join(names)})"
+        return {r[0] for r in self.conn.execute(sa.text(sql), params)}
+
+    def _filters(self, f: Filters) -> None:
+        import sqlalchemy as sa
+
+        if f.sources:
+            names = [self._bind("s", s) for s in f.sources]
+            self.where.append("a.source_id IN (" + ", ".join(f":{n}" for n in names) + ")")
+        if f.unit:
+            wanted = _unit_key(f.unit)
+            rows = self.conn.execute(
+                sa.text("SELECT id, province, district, commune, name FROM source_units")
+            ).all()
+            ids = [
+                r.id for r in rows
+                if wanted and wanted in {_unit_key(r.province), _unit_key(r.district),
+                                         _unit_key(r.commune)}
+            ]
+            if not ids:
+                self.notes.append(f"no source belonged to a unit named {f.unit!r}")
+                ids = [-1]
+            names = [self._bind("u", i) for i in ids]
+            self.where.append("v.unit_id IN (" + ", ".join(f":{n}" for n in names) + ")")
+        if f.date_from:
+            self.where.append(f"v.published_date >= :{self._bind('d', f.date_from)}")
+        if f.date_to:
+            self.where.append(f"v.published_date <= :{self._bind('d', f.date_to)}")
+        if f.official:
+            from archive.store import name_key
+
+            keys = {name_key(f.official), " ".join(fold(f.official).split())}
+            names_ = [self._bind("k", k) for k in sorted(keys)]
+            rows = self.conn.execute(
+                sa.text(
+                    "SELECT id, key, name, names FROM officials WHERE key IN ("
+                    + ", ".join(f":{n}" for n in names_) + ")"
+                ),
+                {n: self.params[n] for n in names_},
+            ).all()
+            self.official_ids = [r.id for r in rows] or [-1]
+            if rows:
+                seen: list[str] = []
+                for r in rows:
+                    names_seen = r.names if isinstance(r.names, list) else json.loads(r.names)
+                    seen.extend(n for n in names_seen if n not in seen)
+                self.official = {"key": rows[0].key, "names": seen}
+            else:
+                self.notes.append(f"no official named {f.official!r} in the archive")
+            ids = [self._bind("o", i) for i in self.official_ids]
+            self.where.append(
+                "EXISTS (SELECT 1 FROM mentions mn WHERE mn.version_id = v.id "
+                "AND mn.official_id IN (" + ", ".join(f":{n}" for n in ids) + "))"
+            )
+
+    def sql(self, select: str, tail: str = "") -> str:
+        return (
+            f"WITH m AS ({self.match_cte}) SELECT {select} FROM m "
+            "JOIN articles a ON a.id = m.article_id "
+            "JOIN article_versions v ON v.id = a.current_version_id "
+            "LEFT JOIN source_units u ON u.id = v.unit_id "
+            "WHERE " + " AND ".join(self.where) + (" " + tail if tail else "")
+        )
+
+
+def _parse_or_fail(query: str | None, filters: Filters) -> ParsedQuery:
+    parsed = parse_query(query)
+    if parsed.empty and parsed.excluded and not filters.any:
+        raise SearchError(
+            "the query only excludes words; give at least one word to find (or a filter)"
+        )
+    if parsed.empty and not filters.any and not parsed.excluded:
+        raise SearchError(
+            "nothing to search for: give words to find, or a filter such as --source, "
+            "--unit, --from/--to or --official"
+        )
+    return parsed
+
+
+CANDIDATES = 1000  # relevance ranks the newest this-many matches of each tier
+TOTAL_CAP = 10_000  # counts stop here ("10000+") so common words stay fast
+
+
+def _ranges(ids: list[int], gap: int = 5000) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i in ids:
+        if out and i - out[-1][1] <= gap:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def search(
+    store: Any,
+    query: str | None,
+    *,
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+) -> SearchResult:
+    """Find articles (current versions) matching `query` and `filters` (see QUERY_HELP).
+
+    Relevance, identical on both engines: articles matching every item with the diacritics
+    as typed first (then by how many items match exactly), then by how many items occur in
+    the title, then the newest publication date. To stay fast on common words it ranks the
+    newest CANDIDATES matches of each of those tiers; `--sort date` and export see all.
+    """
+    import sqlalchemy as sa
+
+    filters = filters or Filters()
+    if sort not in ("relevance", "date"):
+        raise SearchError(f"unknown sort {sort!r}: use relevance or date")
+    if limit < 1:
+        raise SearchError("--limit must be at least 1")
+    limit = min(limit, TOTAL_CAP)
+    parsed = _parse_or_fail(query, filters)
+    if parsed.empty:
+        sort = "date"
+    try:
+        with store.engine.connect() as conn:
+            plan = _Plan(conn, parsed, filters)
+            cap = plan._bind("cap", TOTAL_CAP + 1)
+            total = conn.execute(
+                sa.text(f"SELECT count(*) FROM ({plan.sql('a.id', f'LIMIT :{cap}')}) t"),
+                plan.params,
+            ).scalar() or 0
+            if sort == "date":
+                lim = plan._bind("lim", limit)
+                ids = list(conn.execute(sa.text(plan.sql(
+                    "a.id", f"ORDER BY v.published_date DESC NULLS LAST, a.id DESC LIMIT :{lim}"
+                )), plan.params).scalars())
+                exact, title = _tiers(plan, ids)
+            else:
+                ids, exact, title = _rank(plan, limit)
+            rows = _rows(conn, ids)
+            positions = _positions(conn, plan, [r.version_id for r in rows.values()])
+    except sa.exc.SQLAlchemyError as exc:  # should not happen: every value is bound
+        raise SearchError(f"search failed: {str(exc.orig or exc).splitlines()[0]}") from None
+    hits = []
+    for article_id in ids:
+        r = rows[article_id]
+        hits.append(Hit(
+            article_id=r.article_id,
+            version_id=r.version_id,
+            version=r.number,
+            source_id=r.source_id,
+            url=r.url,
+            status=r.status,
+            title=r.title,
+            published_at=r.published_at,
+            province=r.province,
+            district=r.district,
+            commune=r.commune,
+            snippet=snippet(parsed, r.lead, r.body_text),
+            exact_matches=exact.get(article_id, 0),
+            positions=positions.get(r.version_id, []),
+        ))
+    official = plan.official
+    if official is not None:
+        official["positions"] = _position_history(store, plan)
+    notes = parsed.notes + plan.notes
+    result = SearchResult(query or "", min(total, TOTAL_CAP), hits, notes, official)
+    result.total_capped = total > TOTAL_CAP
+    return result
+
+
+def _tiers(plan: _Plan, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per article: how many query items match exactly, and how many occur in the title."""
+    exact: dict[int, int] = {}
+    title: dict[int, int] = {}
+    if plan.parsed.empty:
+        return exact, title
+    for item in plan.parsed.positives:
+        if plan.parsed.diacritics:
+            for i in plan.matching(plan.expr([[item]], exact=True), ids, exact=True):
+                exact[i] = exact.get(i, 0) + 1
+        for i in plan.matching(plan.expr([[item]], title=True), ids):
+            title[i] = title.get(i, 0) + 1
+    return exact, title
+
+
+def _rank(plan: _Plan, limit: int) -> tuple[list[int], dict[int, int], dict[int, int]]:
+    groups = plan.parsed.groups
+    dates: dict[int, Any] = {}
+    stages = [plan.expr(groups), plan.expr(groups, title=True)]
+    if plan.parsed.diacritics:
+        stages.append(plan.expr(groups, exact=True))
+    for n, expr in enumerate(stages):
+        dates.update(plan.stage(expr, CANDIDATES, exact=n == 2))
+    ids = list(dates)
+    exact, title = _tiers(plan, ids)
+    ids.sort(
+        key=lambda i: (
+            exact.get(i, 0),
+            title.get(i, 0),
+            str(dates[i]) if dates[i] else "",
+            i,
+        ),
+        reverse=True,
+    )
+    return ids[:limit], exact, title
+
+
+def _rows(conn: Any, ids: list[int]) -> dict[int, Any]:
+    import sqlalchemy as sa
+
+    if not ids:
+        return {}
+    params = {f"i{n}": i for n, i in enumerate(ids)}
+    sql = (
+        "SELECT a.id AS article_id, v.id AS version_id, v.number, a.source_id, a.url, "
+        "a.status, v.title, v.published_at, v.lead, v.body_text, u.province, u.district, "
+        "u.commune FROM articles a JOIN article_versions v ON v.id = a.current_version_id "
+        "LEFT JOIN source_units u ON u.id = v.unit_id WHERE a.id IN ("
+        + ", ".join(f":{k}" for k in params) + ")"
+    )
+    return {r.article_id: r for r in conn.execute(sa.text(sql), params)}
+
+
+def _positions(conn: Any, plan: _Plan, version_ids: list[int]) -> dict[int, list[dict]]:
+    import sqlalchemy as sa
+
+    if not plan.official or not version_ids:
+        return {}
+    params = {f"v{i}": vid for i, vid in enumerate(version_ids)}
+    params.update({f"o{i}": oid for i, oid in enumerate(plan.official_ids)})
+    rows = conn.execute(
+        sa.text(
+            "SELECT version_id, name, position, position_expanded FROM mentions "
+            "WHERE version_id IN (" + ", ".join(f":v{i}" for i in range(len(version_ids)))
+            + ") AND official_id IN ("
+            + ", ".join(f":o{i}" for i in range(len(plan.official_ids))) + ") ORDER BY id"
+        ),
+        params,
+    ).all()
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r.version_id, []).append(
+            {"name": r.name, "position": r.position, "position_expanded": r.position_expanded}
+        )
+    return out
+
+
+def _position_history(store: Any, plan: _Plan) -> list[dict[str, Any]]:
+    """Positions the official held, first and last publication date each was written."""
+    import sqlalchemy as sa
+
+    params = dict(plan.params)
+    ids = ", ".join(f":o{i}" for i in range(len(plan.official_ids)))
+    params.update({f"o{i}": oid for i, oid in enumerate(plan.official_ids)})
+    sql = plan.sql(
+        "mn.position, mn.position_expanded, min(v.published_date) AS first, "
+        "max(v.published_date) AS last, count(DISTINCT a.id) AS articles",
+        "GROUP BY mn.position, mn.position_expanded",
+    ).replace(
+        "LEFT JOIN source_units u ON u.id = v.unit_id ",
+        "LEFT JOIN source_units u ON u.id = v.unit_id "
+        f"JOIN mentions mn ON mn.version_id = v.id AND mn.official_id IN ({ids}) ",
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text(sql), params).all()
+    history = [
+        {
+            "position": r.position,
+            "position_expanded": r.position_expanded,
+            "first": str(r.first) if r.first else None,
+            "last": str(r.last) if r.last else None,
+            "articles": r.articles,
+        }
+        for r in rows
+    ]
+    history.sort(key=lambda p: (p["first"] or "9999", p["position"]))
+    return history
+
+
+def timeline(
+    store: Any, query: str | None, *, period: str = "month", filters: Filters | None = None
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """Counts of matching articles per month ("2023-01") or year; undated ones as "unknown"."""
+    import sqlalchemy as sa
+
+    filters = filters or Filters()
+    if period not in ("month", "year"):
+        raise SearchError(f"unknown timeline period {period!r}: use month or year")
+    parsed = _parse_or_fail(query, filters)
+    width = 7 if period == "month" else 4
+    with store.engine.connect() as conn:
+        plan = _Plan(conn, parsed, filters)
+        sql = plan.sql(
+            f"substr(v.published_at, 1, {width}) AS period, count(*) AS n",
+            "GROUP BY substr(v.published_at, 1, " + str(width) + ")",
+        )
+        try:
+            rows = conn.execute(sa.text(sql), plan.params).all()
+        except sa.exc.SQLAlchemyError as exc:
+            raise SearchError(f"search failed: {str(exc.orig or exc).splitlines()[0]}") from None
+    counts = sorted(((r.period or "unknown"), r.n) for r in rows)
+    return counts, parsed.notes + plan.notes
+
+
+def matching_article_ids(store: Any, query: str | None, filters: Filters | None = None
+                         ) -> tuple[list[int], list[str]]:
+    """Ids of every article matching query and filters (for export), in id order."""
+    import sqlalchemy as sa
+
+    filters = filters or Filters()
+    parsed = parse_query(query)
+    with store.engine.connect() as conn:
+        plan = _Plan(conn, parsed, filters)
+        rows = conn.execute(sa.text(plan.sql("a.id", "ORDER BY a.id")), plan.params).scalars()
+        return list(rows), parsed.notes + plan.notes
+
+
+def snippet(parsed: ParsedQuery, lead: str | None, body: str | None, width: int = 30) -> str:
+    """A window of the text around the matched words, each wrapped in «…»."""
+    text = unicodedata.normalize("NFC", " ".join(t for t in (lead, body) if t))
+    if not text:
+        return ""
+    folded_full: set[str] = set()
+    folded_prefix: set[str] = set()
+    exact_full: set[str] = set()
+    for item in parsed.positives:
+        keys = item.folded
+        for i, key in enumerate(keys):
+            (folded_prefix if item.prefix and i == len(keys) - 1 else folded_full).add(key)
+        if parsed.diacritics and not item.prefix:
+            exact_full.update(item.exact)
+    spans = [(mt.start(), mt.end(), mt.group()) for mt in _WORD.finditer(text)]
+
+    def score(word: str) -> int:
+        key = folded_key(word)
+        if key in folded_full or any(key.startswith(p) for p in folded_prefix):
+            return 2 if exact_key(word) in exact_full else 1
+        return 0
+
+    marks = [score(w) for _, _, w in spans]
+    best_start, best = 0, -1
+    for i, mark in enumerate(marks):
+        if not mark:
+            continue
+        start = max(0, i - 5)
+        window = marks[start : start + width]
+        value = sum(window) + len({spans[j][2].lower() for j in range(start, start + len(window))
+                                   if marks[j]})
+        if value > best:
+            best, best_start = value, start
+    chosen = range(best_start, min(len(spans), best_start + width))
+    if not chosen:
+        return ""
+    out = []
+    pos = spans[chosen[0]][0]
+    for j in chosen:
+        s, e, w = spans[j]
+        out.append(text[pos:s])
+        out.append(f"{HIGHLIGHT[0]}{w}{HIGHLIGHT[1]}" if marks[j] else w)
+        pos = e
+    result = " ".join("".join(out).split())
+    if chosen[0] > 0:
+        result = ELLIPSIS + result
+    if chosen[-1] < len(spans) - 1:
+        result += ELLIPSIS
+    return result
