@@ -183,10 +183,20 @@ def _variants(word: str) -> set[str]:
 def _trie(words: Iterable[str], *, title: bool = True) -> str:
     """A regex matching any of `words`, factored as a trie (Python's re tries alternatives
     one by one; a trie keeps the scan over long texts fast). Spaces match any whitespace;
-    with `title`, each word may start upper or lower case ("Chủ tịch", "chủ Tịch")."""
+    with `title`, each word may start upper or lower case ("Chủ tịch", "chủ Tịch").
+
+    The first letter is always a plain literal (both cases listed when `title`): a pattern
+    that opens with literals lets the regex engine skip ahead by first character, which
+    makes scanning a whole article several times faster."""
     root: dict[str, dict] = {}
+    spellings = set()
     for w in words:
-        for v in _variants(" ".join(w.split())):
+        w = " ".join(w.split())
+        spellings.add(w)
+        if title:
+            spellings.add(w[:1].upper() + w[1:])
+    for w in spellings:
+        for v in _variants(w):
             node = root
             for ch in v:
                 node = node.setdefault(ch, {})
@@ -211,7 +221,7 @@ def _trie(words: Iterable[str], *, title: bool = True) -> str:
         body = "|".join(a for a in alts if a)
         return f"(?:{body})" + ("?" if optional else "")
 
-    return emit(root, True)
+    return emit(root, False)
 
 
 # A position starts here: optional "nguyên/quyền" (former/acting), optional "Phó"/"Tổng".
@@ -221,9 +231,11 @@ POSITION = (
 _POSITION_AT = re.compile(POSITION)
 _POSITION_ANY = re.compile(rf"\b{POSITION}")
 _POSITION_SCAN = re.compile(
-    rf"{_trie((*_POSITION_WORDS, *(f'phó {w}' for w in _POSITION_WORDS)), title=False)}(?!\w)"
+    rf"{_trie((*_POSITION_WORDS, *(f'phó {w}' for w in _POSITION_WORDS)))}(?!\w)"
 )
-_FORMER_BEFORE = re.compile(r"(?:nguyên|quyền)\s+$")
+_SURNAME_SCAN = re.compile(rf"(?:{_trie(SURNAMES, title=False)})(?!\w)")
+
+_FORMER_BEFORE = re.compile(r"(?:[Nn]guyên|[Qq]uyền)\s+$")
 
 _RANKS = """đại tướng|thượng tướng|trung tướng|thiếu tướng|đại tá|thượng tá|trung tá|thiếu tá
 đại úy|thượng úy|trung úy|thiếu úy|chuẩn úy|thượng sĩ|trung sĩ|hạ sĩ""".replace("\n", "|")
@@ -236,17 +248,12 @@ _CUE_KIND: dict[str, tuple[str, str]] = {
     **{c: ("strong", c) for c in _STRONG_CUES},
     **{c: ("weak", c) for c in _WEAK_CUES},
 }
-_CUES = _trie((*_RANK_CUES, *_STRONG_CUES, *_WEAK_CUES))
-_CUE = re.compile(rf"(?P<cue>{_CUES}|Đ/C)(?![\w/])[ \t\u00a0]*:?[ \t\u00a0]*")
-# Scanning copies over the lower-cased text: a pattern that opens with plain literals lets
-# the regex engine skip ahead by first character (about 6× faster than the title-case forms);
-# word starts are checked in Python.
-_CUE_SCAN = re.compile(
-    rf"(?P<cue>{_trie((*_RANK_CUES, *_STRONG_CUES, *_WEAK_CUES), title=False)})"
-    rf"(?![\w/])[ \t\u00a0]*:?[ \t\u00a0]*"
-)
-_PLURAL_BEFORE = re.compile(r"(?<!\w)các\s+$")
-_CUE_AHEAD = rf"(?:[Cc]ác\s+)?(?:{_CUES}|Đ/C)\s+{_U}"
+_CUES = _trie((*_RANK_CUES, *_STRONG_CUES, "Đ/C", *_WEAK_CUES))
+# Scanning patterns open with plain literals (fast skip ahead); word starts are checked in
+# Python, which is cheaper than a leading look-behind.
+_CUE_SCAN = re.compile(rf"(?P<cue>{_CUES})(?![\w/])[ \t\u00a0]*:?[ \t\u00a0]*(?={_U})")
+_PLURAL_BEFORE = re.compile(r"(?<!\w)[Cc]ác\s+$")
+_CUE_AHEAD = rf"(?:[Cc]ác\s+)?(?:{_CUES})\s+{_U}"
 
 # Verbs (lower case as written) that end a position: "… Chủ tịch UBND huyện phát biểu".
 _VERBS = """phát biểu|chủ trì|tham dự|dự|tới dự|đến dự|trao|tặng|yêu cầu|nhấn mạnh|đề nghị
@@ -263,11 +270,11 @@ _POSITION_END = re.compile(
     rf"[;\n:()\[\]]"
     rf"|(?<!\bTP)(?<!\bTp)(?<!\bTX)(?<!\bTT)(?<!\bQ)(?<!\bP)\.(?!\w)"
     rf"|,"
-    rf"|[ \t\u00a0]+(?:và\s+)?(?=(?:{_CUE_AHEAD}))"
-    rf"|[ \t\u00a0]+và\s+(?=(?i:các|những)\b)"
-    rf"|[ \t\u00a0]+và\s+(?=[{re.escape(UPPER)}]{_L}*[ \t]+{_U}{_L}*[ \t]*[-–,(])"
-    rf"|[ \t\u00a0]+(?={_VERB_STOP})"
-    rf"|[ \t\u00a0]+[-–—][ \t\u00a0]+(?=(?:{_CUE_AHEAD}))"
+    rf"|(?<![ \t\u00a0])[ \t\u00a0]++(?:và\s+)?(?=(?:{_CUE_AHEAD}))"
+    rf"|(?<![ \t\u00a0])[ \t\u00a0]++và\s+(?=(?i:các|những)\b)"
+    rf"|(?<![ \t\u00a0])[ \t\u00a0]++và\s+(?=[{re.escape(UPPER)}]{_L}*[ \t]+{_U}{_L}*[ \t]*[-–,(])"
+    rf"|(?<![ \t\u00a0])[ \t\u00a0]++(?={_VERB_STOP})"
+    rf"|(?<![ \t\u00a0])[ \t\u00a0]++[-–—][ \t\u00a0]+(?=(?:{_CUE_AHEAD}))"
 )
 _CONTINUES = re.compile(rf"\s*(?:kiêm\s+|đồng\s+thời\s+(?:là\s+)?)?{POSITION}")
 
@@ -419,13 +426,18 @@ class _Collector:
     def __init__(self, exclude: Iterable[str]) -> None:
         self.excluded = {name_key(n) for n in exclude}
         self.found: list[tuple[int, Official]] = []
-        self.spans: list[tuple[int, int]] = []
+        # spans of the cue pass: disjoint and in text order, so a bisect finds the one at i
+        self.span_starts: list[int] = []
+        self.span_ends: list[int] = []
 
     def covered(self, i: int) -> bool:
-        return any(a <= i < b for a, b in self.spans)
+        k = bisect_right(self.span_starts, i) - 1
+        return k >= 0 and i < self.span_ends[k]
 
     def add(self, at: int, span: tuple[int, int], name: str, position: str, cue: str) -> None:
-        self.spans.append(span)
+        if span[0] >= (self.span_ends[-1] if self.span_ends else 0):
+            self.span_starts.append(span[0])
+            self.span_ends.append(span[1])
         name = _WS.sub(" ", name).strip()
         key = name_key(name)
         if key in self.excluded or key in HISTORICAL:
@@ -484,21 +496,21 @@ def _position_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _word_start(low: str, i: int) -> bool:
-    return i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_/")
+def _word_start(text: str, i: int) -> bool:
+    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_/")
 
 
-def _cue_pass(text: str, low: str, col: _Collector) -> None:
+def _cue_pass(text: str, col: _Collector) -> None:
     until = 0
-    for m in _CUE_SCAN.finditer(low):
-        if m.start() < until or not _word_start(low, m.start()):
+    for m in _CUE_SCAN.finditer(text):
+        if m.start() < until or not _word_start(text, m.start()):
             continue
         run = _NAME_RUN.match(text, m.end())
         if run is None:
             continue
         kind, cue = _cue_label(m.group("cue"))
         strong = kind != "weak"
-        plural = bool(_PLURAL_BEFORE.search(low, max(0, m.start() - 12), m.start()))
+        plural = bool(_PLURAL_BEFORE.search(text, max(0, m.start() - 12), m.start()))
         if _place_before(text, m.start()) is _STREET_WORDS:
             continue
         pos_end = until
@@ -523,7 +535,9 @@ def _cue_pass(text: str, low: str, col: _Collector) -> None:
                 position = text[after[0] : after[1]]
                 end = after[1]
             elif first:
-                before = _position_before(text, until, m.start())
+                before = _position_before(
+                    text, max(until, m.start() - _MAX_POSITION_CHARS), m.start()
+                )
                 if before:
                     position = text[before[0] : before[1]]
                     span_start = before[0]
@@ -535,7 +549,7 @@ def _cue_pass(text: str, low: str, col: _Collector) -> None:
             pos_end = max(end, name_end)
             first = False
             nxt = _LIST_SEP.match(text, pos_end)
-            if nxt is None or nxt.end() == pos_end or _CUE.match(text, nxt.end()):
+            if nxt is None or nxt.end() == pos_end or _CUE_SCAN.match(text, nxt.end()):
                 break
             run = _NAME_RUN.match(text, nxt.end())
             if run is None:
@@ -547,31 +561,53 @@ def _cue_pass(text: str, low: str, col: _Collector) -> None:
         until = max(until, pos_end)
 
 
+def _run_start(text: str, i: int) -> int:
+    """Start of the capitalised run that reaches `i` ("Lào Cai Trịnh…" → at "Lào")."""
+    while i > 1 and text[i - 1] in " \t\u00a0":
+        j = i - 1
+        while j > 0 and text[j - 1] == text[i - 1]:
+            j -= 1
+        k = j
+        while k > 0 and text[k - 1].isalpha():
+            k -= 1
+        word = text[k:j]
+        if not word or not word[0].isupper() or not (len(word) == 1 or word[1:].islower()):
+            break
+        if k > 0 and text[k - 1].isalnum():
+            break
+        i = k
+    return i
+
+
 def _surname_runs(text: str) -> tuple[list[int], list[int], list[re.Match[str]]]:
     """Capitalised runs of 2+ syllables that contain a known surname (name candidates)."""
     starts: list[int] = []
     ends: list[int] = []
     runs: list[re.Match[str]] = []
-    for run in _NAME_RUN.finditer(text):
-        syls = run.group(0).split()
-        if len(syls) >= 2 and any(s in SURNAMES for s in syls[:-1]):
-            starts.append(run.start())
-            ends.append(run.end())
-            runs.append(run)
+    for hit in _SURNAME_SCAN.finditer(text):
+        at = hit.start()
+        if (ends and at < ends[-1]) or (at > 0 and text[at - 1].isalnum()):
+            continue
+        run = _NAME_RUN.match(text, _run_start(text, at))
+        if run is None or run.end() <= hit.end():
+            continue  # the surname ends the run: no given name follows
+        starts.append(run.start())
+        ends.append(run.end())
+        runs.append(run)
     return starts, ends, runs
 
 
-def _position_pass(text: str, low: str, col: _Collector) -> None:
+def _position_pass(text: str, col: _Collector) -> None:
     """Names without a cue: "Chủ tịch UBND huyện Nguyễn Văn A" / "Nguyễn Văn A, Chủ tịch …"."""
     starts, ends, runs = _surname_runs(text)
     if not runs:
         return
     until = 0
-    for p in _POSITION_SCAN.finditer(low):
-        if p.start() < until or col.covered(p.start()) or not _word_start(low, p.start()):
+    for p in _POSITION_SCAN.finditer(text):
+        if p.start() < until or col.covered(p.start()) or not _word_start(text, p.start()):
             continue
         start = p.start()
-        former = _FORMER_BEFORE.search(low, max(0, start - 8), start)
+        former = _FORMER_BEFORE.search(text, max(0, start - 8), start)
         if former:
             start = former.start()
         # forward: a name closes the position phrase ("Chủ tịch UBND huyện Nguyễn Văn A")
@@ -629,10 +665,7 @@ def find_officials(text: str, *, exclude: Iterable[str] = ()) -> list[Official]:
     `exclude` holds names never to report (the byline authors), compared by `name_key`.
     """
     text = unicodedata.normalize("NFC", text)
-    low = text.lower()
-    if len(low) != len(text):  # a letter whose lower case is longer: keep offsets aligned
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     col = _Collector(exclude)
-    _cue_pass(text, low, col)
-    _position_pass(text, low, col)
+    _cue_pass(text, col)
+    _position_pass(text, col)
     return col.result()
