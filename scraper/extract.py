@@ -26,7 +26,7 @@ from scraper.bylines import looks_like_byline, parse_byline
 from scraper.dates import choose_date, parse_date
 from scraper.encoding import decode_page
 from scraper.officials import find_officials
-from scraper.page_kind import classify, link_stats, soft_error
+from scraper.page_kind import classify, has_pager, link_stats, soft_error
 from scraper.platforms import detect
 from scraper.platforms.base import Platform, select, select_all
 from scraper.platforms.generic import find_main_block
@@ -226,6 +226,7 @@ class _Extraction:
         self.now = now
         self.warnings: list[str] = []
         self.record = Record(kind="error", url=url)
+        self.language_set = False
 
     # --- helpers ---------------------------------------------------------------------------
     def warn(self, message: str) -> None:
@@ -249,8 +250,16 @@ class _Extraction:
         except ValueError:
             return None
 
+    def language(self, text: str) -> str:
+        try:
+            return detect_language(text[:4000]) if text.strip() else "und"
+        except Exception:  # noqa: BLE001 - language is a hint, never fatal
+            return "und"
+
     def finish(self, kind: str) -> Record:
         self.record.kind = kind  # type: ignore[assignment]
+        if not self.language_set:
+            self.record.language = "und"
         self.record.warnings = self.warnings
         return self.record
 
@@ -318,6 +327,7 @@ class _Extraction:
         if lead_el is not None and body_el is not None and _contains(lead_el, body_el):
             lead_el = None
 
+        pager = has_pager(root)
         if body_el is None:
             chrome.strip_landmarks(root, chrome.keep_set(title_el))
         block = find_main_block(root) if body_el is None else None
@@ -327,6 +337,8 @@ class _Extraction:
             kind, reason = bad
             self.warn(f"{kind}: {reason}")
             self.record.title = html_title or None
+            self.record.language = self.language(f"{html_title}\n{main_text}")
+            self.language_set = True
             return self.finish(kind)
 
         if body_el is not None:
@@ -336,6 +348,7 @@ class _Extraction:
         else:
             text_len, title_links = 0, 0
         stats = link_stats(root)
+        stats.pager = stats.pager or pager
         kind, reason = classify(
             root,
             self.url,
@@ -349,6 +362,8 @@ class _Extraction:
             if kind == "error":
                 self.warn(f"no article found: {reason}")
             self.record.title = self.section_title(kind, html_title) or None
+            self.record.language = self.language(f"{html_title}\n{_visible_text(root)}")
+            self.language_set = True
             return self.finish(kind)
 
         if body_el is None and block is not None:
@@ -437,10 +452,8 @@ class _Extraction:
 
         text = "\n\n".join(x for x in (title, lead_text, *paragraphs) if x)
         self.record.officials = find_officials(text, exclude=self.record.authors)
-        try:
-            self.record.language = detect_language(text[:4000]) if text else "vi"
-        except Exception:  # noqa: BLE001 - language is a hint, never fatal
-            self.record.language = "vi"
+        self.record.language = self.language(text)
+        self.language_set = True
         return self.finish("article")
 
     # --- parts -----------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def soft_error(
         if _ERROR_EXACT.match(text):
             return "error", f"heading says {text!r}"
     text = _lower(main_text)
-    if len(text) < 700:
+    if len(text) < 300:
         for phrase in _NOT_FOUND_PHRASES:
             if phrase in text:
                 return "not_found", f"page says {phrase!r}"
@@ -191,6 +191,18 @@ def _item_of(a: etree._Element) -> etree._Element:
             return node
         node = parent
     return a.getparent() if a.getparent() is not None else a
+
+
+def has_pager(root: etree._Element) -> bool:
+    """True when the page links to further pages of itself (GET page links or a postback)."""
+    for a in root.iter("a"):
+        href = a.get("href") or ""
+        if _PAGER_HINT.search(href):
+            return True
+        text = _lower(a.text_content())
+        if text in _PAGER_TEXTS:
+            return True
+    return False
 
 
 def link_stats(root: etree._Element) -> LinkStats:

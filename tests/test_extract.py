@@ -1,0 +1,388 @@
+"""Extraction behaviours, one per test: page kinds, chrome, dates, captions, attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from scraper import chrome
+from scraper.extract import extract
+from tests.extract_helpers import GOLDEN_NOW, page
+
+NOW = GOLDEN_NOW
+VN = timezone(timedelta(hours=7))
+
+
+def run(name: str, **kw):
+    p = page(name)
+    kw.setdefault("headers", p.headers)
+    return extract(p.data, kw.pop("url", p.url), now=NOW, **kw)
+
+
+def html_page(body: str, head: str = "", title: str = "Trang - Cổng TTĐT xã") -> bytes:
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title>{head}</head>"
+        f"<body>{body}</body></html>"
+    ).encode()
+
+
+ARTICLE_TEXT = (
+    "<p>Ngày 12/5/2023, UBND xã Gia Phú tổ chức hội nghị sơ kết công tác sáu tháng đầu năm, "
+    "đánh giá kết quả thực hiện các chỉ tiêu kinh tế - xã hội và triển khai nhiệm vụ trọng tâm "
+    "sáu tháng cuối năm trên địa bàn toàn xã.</p>"
+    "<p>Hội nghị đã thảo luận, thống nhất các giải pháp đẩy mạnh sản xuất nông nghiệp, bảo vệ "
+    "rừng, giữ gìn an ninh trật tự và nâng cao chất lượng giải quyết thủ tục hành chính cho "
+    "người dân, doanh nghiệp.</p>"
+)
+
+
+def article_page(date_html: str = "", head: str = "", extra: str = "", body: str = "") -> bytes:
+    return html_page(
+        f"<div class='main'><h1>Hội nghị sơ kết công tác sáu tháng đầu năm 2023</h1>{date_html}"
+        f"<div class='content'>{body or ARTICLE_TEXT}</div>{extra}</div>",
+        head=head,
+        title="Hội nghị sơ kết công tác sáu tháng đầu năm 2023 - Cổng TTĐT xã Gia Phú",
+    )
+
+
+URL = "https://giaphu.laocai.gov.vn/tin-tuc/hoi-nghi-so-ket-301.html"
+
+
+# --- page kinds ---------------------------------------------------------------------------
+
+
+def test_soft_404_under_http_200_is_not_found() -> None:
+    record = run("liferay_notfound")
+    assert record.kind == "not_found"
+    assert record.body_text == "" and record.published_at is None
+
+
+def test_soft_404_on_an_unseen_template_is_not_found() -> None:
+    assert run("generic_soft404_200").kind == "not_found"
+
+
+def test_access_denied_under_http_200_is_error() -> None:
+    record = run("error_access_denied_200")
+    assert record.kind == "error"
+    assert any("access denied" in w for w in record.warnings)
+
+
+def test_bare_loi_title_is_an_error_page_not_a_404() -> None:
+    assert run("error_occurred_200").kind == "error"
+
+
+def test_http_404_status_is_not_found_even_with_article_markup() -> None:
+    assert run("liferay_article_4417996", status=404).kind == "not_found"
+
+
+def test_http_500_status_is_error() -> None:
+    assert run("liferay_article_4417996", status=503).kind == "error"
+
+
+def test_article_that_mentions_404_and_loi_is_still_an_article() -> None:
+    body = ARTICLE_TEXT + "<p>Lỗi 404 trên cổng đã được khắc phục, không tìm thấy sự cố khác.</p>"
+    record = extract(article_page(body=body), URL, now=NOW)
+    assert record.kind == "article"
+
+
+@pytest.mark.parametrize("name", ["liferay_listing_p1", "liferay_listing_p2"])
+def test_liferay_listing_pages_are_listings(name: str) -> None:
+    record = run(name)
+    assert record.kind == "listing"
+    assert record.title == "Công nghệ thông tin"
+
+
+def test_vnportal_postback_listing_is_a_listing() -> None:
+    assert run("vnportal_listing_postback").kind == "listing"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "liferay_home",
+        "liferay_home_trang_chu",
+        "chinhphu_home",
+        "laodong_home_mojibake",
+        "giaoduc_home_mojibake",
+        "tintaynguyen_home_mojibake",
+    ],
+)
+def test_front_pages_are_home(name: str) -> None:
+    assert run(name).kind == "home"
+
+
+@pytest.mark.parametrize("name", ["laodong_home_mojibake", "liferay_home"])
+def test_home_is_recognised_by_structure_without_a_front_page_url(name: str) -> None:
+    record = run(name, url="https://example.gov.vn/some/section/page.html")
+    assert record.kind == "home"
+
+
+def test_unseen_listing_template_is_a_listing() -> None:
+    items = "".join(
+        f"<div class='tin'><a href='/tin-tuc/bai-{i}.html'>Bài viết số {i} về hoạt động của "
+        f"xã Gia Phú trong tháng</a><span class='ngay'>{i:02d}/05/2023</span>"
+        f"<p>Tóm tắt nội dung bài viết số {i}: các hoạt động nổi bật, kết quả đạt được và "
+        f"nhiệm vụ thời gian tới.</p></div>"
+        for i in range(1, 9)
+    )
+    pager = "<div class='phantrang'><a href='?trang=1'>1</a> <a href='?trang=2'>2</a></div>"
+    data = html_page(f"<div class='noidung'><h2>Tin tức</h2>{items}{pager}</div>")
+    assert extract(data, "https://giaphu.laocai.gov.vn/tin-tuc?trang=2", now=NOW).kind == "listing"
+
+
+def test_article_kinds_on_every_article_fixture() -> None:
+    for name in (
+        "vnportal_pholu_notice",
+        "sharepoint_lacviet_article",
+        "wordpress_commune_article",
+        "generic_unseen_article",
+        "liferay_article_4417996",
+    ):
+        assert run(name).kind == "article", name
+
+
+# --- chrome -------------------------------------------------------------------------------
+
+
+def test_other_news_block_is_removed_and_its_dates_never_taken() -> None:
+    extra = (
+        "<div><h3>Tin khác</h3><ul><li><a href='/a-1.html'>Hội nghị tổng kết công tác năm "
+        "2022 của xã</a> (30/12/2022)</li></ul></div>"
+    )
+    record = extract(article_page(extra=extra), URL, now=NOW)
+    assert "Hội nghị tổng kết" not in record.body_text
+    assert record.published_at == "2023-05-12"  # from the body, not the 30/12/2022 sidebar
+
+
+def test_page_whose_only_dates_are_in_sidebars_has_no_publication_date() -> None:
+    body = ARTICLE_TEXT.replace("Ngày 12/5/2023, ", "")
+    extra = (
+        "<div class='tinkhac'><div>Các tin khác</div><ul><li><a href='/a-1.html'>Hội nghị "
+        "tổng kết công tác năm 2022 của xã</a> (30/12/2022)</li></ul></div>"
+    )
+    record = extract(article_page(body=body, extra=extra), URL, now=NOW)
+    assert record.kind == "article"
+    assert record.published_at is None
+    assert "no publication date found" in record.warnings
+
+
+def test_tin_da_dua_block_with_showdate_is_removed() -> None:
+    record = run("sharepoint_lacviet_article")
+    assert "TIN ĐÃ ĐƯA" not in record.body_text
+    assert "Ngày Chủ nhật xanh" not in record.body_text
+    assert record.published_at == "2019-11-08"
+
+
+def test_visitor_counter_lines_are_not_text() -> None:
+    record = run("vnportal_pholu_notice")
+    for chrome_text in ("Thống kê truy cập", "Đang online", "Hôm nay", "Trong tuần", "Tất cả"):
+        assert chrome_text not in record.body_text
+
+
+def test_view_counter_print_and_back_links_are_not_text() -> None:
+    record = run("sharepoint_lacviet_article")
+    for chrome_text in ("Số lượt người xem", "In bài", "Gửi email", "Quay lại", "Đăng nhập"):
+        assert chrome_text not in record.body_text
+
+
+def test_image_alt_and_banner_text_never_reach_the_body() -> None:
+    record = run("vnportal_pholu_notice")
+    for alt in ("anh tin bai", "Image banner"):
+        assert alt not in record.body_text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "anh tin bai",
+        "Ảnh tin bài",
+        "Image banner",
+        "Đang online: 1",
+        "Hôm nay: 1",
+        "Trong tuần: 12",
+        "Tất cả: 40.512",
+        "Tổng: 4.798.812",
+        "Số lượt người xem: 1254",
+        "Lượt xem: 45",
+        "Đăng nhập",
+        "In bài",
+        "Gửi email",
+        "« Quay lại",
+        "1 2",
+        "« 1 2 3 »",
+        "Tin khác",
+        "TIN ĐÃ ĐƯA",
+        "Other News",
+        "Thống kê truy cập",
+        "Số lượng truy cập",
+    ],
+)
+def test_chrome_lines_are_recognised(line: str) -> None:
+    assert chrome.is_chrome_paragraph(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Phạm Thị Ngọc", "Hôm nay, xã tổ chức hội nghị.", "Năm 2023", "Tất cả các thôn đều tham gia."],
+)
+def test_text_lines_are_not_chrome(line: str) -> None:
+    assert not chrome.is_chrome_paragraph(line)
+
+
+# --- body, lead, byline -------------------------------------------------------------------
+
+
+def test_body_starts_with_the_lead_and_separates_paragraphs_with_a_blank_line() -> None:
+    record = run("sharepoint_lacviet_article")
+    assert record.lead
+    assert record.body_text.startswith(record.lead + "\n\n")
+    assert "\n\n\n" not in record.body_text
+
+
+def test_byline_is_an_author_not_body_text_nor_an_official() -> None:
+    record = run("vnportal_pholu_notice")
+    assert record.authors == ["Phạm Thị Ngọc"]
+    assert "Phạm Thị Ngọc" not in record.body_text
+    assert "Phạm Thị Ngọc" not in [o.name for o in record.officials]
+    assert [o.name for o in record.officials] == ["Dương Thị Tâm", "Nguyễn Văn Chắc"]
+
+
+def test_credit_line_bai_anh_gives_the_author() -> None:
+    record = run("sharepoint_lacviet_article")
+    assert record.authors == ["Đức Hùng"]
+    assert "Bài, ảnh" not in record.body_text
+
+
+def test_source_credit_gives_the_unit_as_author() -> None:
+    record = run("generic_nguon_unit")
+    assert record.authors == ["Văn phòng HĐND-UBND xã"]
+    assert "Nguồn:" not in record.body_text
+
+
+def test_glued_words_are_repaired_and_reported() -> None:
+    record = run("vnportal_pholu_notice")
+    assert "Ngày16" not in record.body_text and "củathị" not in record.body_text
+    assert any("củathị" in w for w in record.warnings)
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+def test_meta_date_is_preferred_over_the_date_element() -> None:
+    head = "<meta property='article:published_time' content='2023-05-13T08:00:00+07:00'>"
+    record = extract(article_page("<div class='ngay'>14/05/2023</div>", head=head), URL, now=NOW)
+    assert record.published_at == "2023-05-13T08:00:00+07:00"
+
+
+def test_date_element_is_preferred_over_the_byline_and_the_body() -> None:
+    extra = "<p class='tacgia'>Thu Hà (15/05/2023)</p>"
+    record = extract(
+        article_page("<div class='ngay'>14/05/2023 09:30</div>", extra=extra), URL, now=NOW
+    )
+    assert record.published_at == "2023-05-14T09:30:00+07:00"
+    assert record.published_raw == "14/05/2023 09:30"
+
+
+def test_body_first_sentence_date_is_the_last_resort() -> None:
+    record = run("generic_body_date_only")
+    assert record.published_at == "2024-03-05"
+
+
+def test_phrase_date_with_glued_ngay_in_the_body_is_read_with_its_raw_text() -> None:
+    record = run("vnportal_pholu_notice")
+    assert record.published_at == "2023-01-16"
+    assert record.published_raw == "Ngày16 tháng 01 năm 2023"
+
+
+def test_future_meta_date_is_rejected_with_a_warning() -> None:
+    record = run("generic_future_meta_date")
+    assert record.published_at == "2024-03-05"
+    assert any("future" in w and "2031" in w for w in record.warnings)
+
+
+def test_update_date_is_reported_as_updated_at() -> None:
+    record = run("wordpress_commune_article")
+    assert record.published_at == "2023-11-15T08:42:17+07:00"
+    assert record.updated_at == "2023-11-16T10:05:03+07:00"
+
+
+def test_page_showing_only_an_update_date_uses_it_and_says_so() -> None:
+    record = run("generic_updated_only")
+    assert record.updated_at == "2023-01-16T14:05:00+07:00"
+    assert record.published_at == "2023-01-16T14:05:00+07:00"
+    assert any("only an update date" in w for w in record.warnings)
+
+
+def test_no_date_is_never_today() -> None:
+    body = ARTICLE_TEXT.replace("Ngày 12/5/2023, ", "")
+    record = extract(article_page(body=body), URL, now=datetime(2023, 6, 1, tzinfo=VN))
+    assert record.published_at is None
+
+
+# --- images, captions, attachments, canonical ---------------------------------------------
+
+
+def test_liferay_caption_is_kept_on_the_image_and_out_of_the_body() -> None:
+    record = run("liferay_article_4417996")
+    captions = [i.caption for i in record.images if i.caption]
+    assert captions == [
+        "Sở Thông tin và Truyền thông gặp mặt cán bộ là con em gia đình Thương binh, "
+        "gia đình chính sách"
+    ]
+    assert captions[0] not in record.body_text
+
+
+def test_caption_in_a_table_row_under_the_image_is_excluded() -> None:
+    record = run("sharepoint_lacviet_article")
+    assert record.images[0].caption == "Quang cảnh hội nghị tổng kết công tác dân vận năm 2019"
+    assert "Quang cảnh" not in record.body_text
+
+
+def test_figcaption_is_excluded_from_the_body() -> None:
+    record = run("wordpress_commune_article")
+    assert record.images[0].caption == "Bà con thôn Na Lốc 1 tham gia Ngày hội Đại đoàn kết"
+    assert "tham gia Ngày hội Đại đoàn kết\n" not in record.body_text + "\n"
+
+
+def test_linked_plan_pdf_is_an_attachment_with_its_type() -> None:
+    record = run("vnportal_attachment_pdf")
+    assert [(a.title, a.type) for a in record.attachments] == [
+        ("Kế hoạch số 15/KH-UBND", "pdf"),
+        ("Phụ lục kinh phí tổ chức", "xlsx"),
+    ]
+    assert record.attachments[0].url.startswith("https://pholu.baothang.laocai.gov.vn/Uploads/")
+
+
+def test_relative_canonical_link_is_made_absolute() -> None:
+    record = run("liferay_article_4417996")
+    assert record.canonical_url == page("liferay_article_4417996").url
+
+
+def test_og_url_is_the_canonical_url_when_there_is_no_link() -> None:
+    head = "<meta property='og:url' content='/tin-tuc/hoi-nghi-so-ket-301.html'>"
+    record = extract(article_page(head=head), URL + "?utm=x", now=NOW)
+    assert record.canonical_url == URL
+
+
+# --- encodings ----------------------------------------------------------------------------
+
+
+def test_windows_1258_page_decodes_with_the_http_charset() -> None:
+    record = run("generic_windows1258")
+    assert record.encoding == "cp1258"
+    assert record.title == "Xã Gia Phú tổ chức Hội nghị đối thoại với nhân dân năm 2023"
+
+
+def test_tcvn3_body_text_is_converted_to_unicode() -> None:
+    record = run("generic_tcvn3_body")
+    assert record.body_text.startswith("Thực hiện chỉ đạo của huyện")
+    assert "rừng" in record.body_text
+
+
+def test_mixed_entities_and_combining_marks_come_out_nfc() -> None:
+    import unicodedata
+
+    record = run("liferay_article_4417996")
+    assert unicodedata.is_normalized("NFC", record.body_text)
+    assert "Đồng thời khẳng định" in record.body_text
