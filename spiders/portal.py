@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.http import FormRequest, Request, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -144,12 +144,14 @@ class PortalSpider(scrapy.Spider):
     def _load_source(self, settings: Any) -> None:
         from scraper.sources import load_sources
 
-        path = self.sources_path or settings.get("BANTIN_SOURCES") or "sources.yaml"
-        self.sources_path = str(path)
-        by_id = {s.id: s for s in load_sources(path)}
+        path = self.sources_path or settings.get("BANTIN_SOURCES") or None
+        sources = load_sources(path)  # None: --sources, $BANTIN_SOURCES, ./sources.yaml, repo
+        self.sources_path = str(path) if path else None
+        by_id = {s.id: s for s in sources}
         if self.source_id not in by_id:
             known = ", ".join(sorted(by_id)) or "none"
-            raise ValueError(f"{path}: no source {self.source_id!r} (known: {known})")
+            raise ValueError(f"{path or 'sources.yaml'}: no source {self.source_id!r} "
+                             f"(known: {known})")
         self.source = by_id[self.source_id]
         domains = list(getattr(self.source, "allowed_domains", None) or [])
         if not domains:
@@ -173,9 +175,7 @@ class PortalSpider(scrapy.Spider):
 
     def source_mapping(self) -> dict[str, Any]:
         """The source as `Store.upsert_source` takes it."""
-        keys = ("id", "name", "level", "province", "district", "commune", "successor",
-                "start_urls", "platform")
-        return {k: getattr(self.source, k, None) for k in keys}
+        return self.source.store_fields()
 
     def run_options(self) -> dict[str, Any]:
         return {"full": self.full, "refresh": self.refresh, "resume": self.resume,
@@ -219,7 +219,7 @@ class PortalSpider(scrapy.Spider):
                               errback=self.on_error, priority=20, dont_filter=True,
                               meta={"bantin": {"role": "robots"}, "dont_retry": False})
             yield Request(L.canonicalize_url(url), callback=self.parse_page,
-                          errback=self.on_error, dont_filter=True, priority=10,
+                          errback=self.on_error, priority=10,
                           meta={"bantin": {"role": "start", "depth": 0, "page": 1,
                                            "streak": 0},
                                 "handle_httpstatus_list": PAGE_STATUSES})
@@ -335,6 +335,11 @@ class PortalSpider(scrapy.Spider):
             return  # a file behind an article-looking link: attachments are not pages
         record = self._extract(response)
         kind = record.get("kind")
+        if kind == "article" and role != "article":
+            # Reached as a listing (start page, category, pager): the crawl's view wins over
+            # a page classifier that sees a single long text block (e.g. a postback page).
+            self.crawler.stats.inc_value("bantin/listing_pages_looking_like_articles")
+            kind = record["kind"] = "listing"
         if kind in ("article", "not_found", "error"):
             item = self._item(response, record)
             if kind == "error":
@@ -416,22 +421,27 @@ class PortalSpider(scrapy.Spider):
 
     def _postback(self, response: Response, pb: L.Postback, depth: int, streak: int,
                   current: int) -> Request | None:
-        try:
-            return FormRequest.from_response(
-                response,
-                formdata={"__EVENTTARGET": pb.target, "__EVENTARGUMENT": pb.argument},
-                dont_click=True,
-                callback=self.parse_page,
-                errback=self.on_error,
-                priority=1,
-                meta={"bantin": {"role": "page", "depth": depth, "streak": streak,
-                                 "page": pb.number or current + 1,
-                                 "postback": pb.argument},
-                      "handle_httpstatus_list": PAGE_STATUSES},
-            )
-        except ValueError as exc:  # no <form> on the page
-            logger.warning("%s: postback pager without a form: %s", response.url, exc)
+        """POST the page's form back as the pager link would: every field of the form
+        (`__VIEWSTATE`, `__EVENTVALIDATION`, ...) plus `__EVENTTARGET`/`__EVENTARGUMENT`."""
+        from form2request import form2request
+
+        forms = response.css("form")
+        form = next((f for f in forms if f.css("input[name=__VIEWSTATE]")), None)
+        if form is None and forms:
+            form = forms[0]
+        if form is None:
+            logger.warning("%s: postback pager without a form", response.url)
             return None
+        data = form2request(form, {"__EVENTTARGET": pb.target, "__EVENTARGUMENT": pb.argument},
+                            click=False)
+        return data.to_scrapy(
+            callback=self.parse_page,
+            errback=self.on_error,
+            priority=1,
+            meta={"bantin": {"role": "page", "depth": depth, "streak": streak,
+                             "page": pb.number or current + 1, "postback": pb.argument},
+                  "handle_httpstatus_list": PAGE_STATUSES},
+        )
 
     async def _follow_redirect(self, response: Response,
                                info: dict[str, Any]) -> AsyncIterator[Any]:
