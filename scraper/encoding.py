@@ -292,7 +292,7 @@ def _finish(text: str, encoding: str, warnings: list[str]) -> DecodedPage:
         repaired, n = repair_mojibake(text)
         if n:
             text = repaired
-            warnings.append(f"mojibake:double-encoded UTF-8 repaired ({n} characters restored)")
+            warnings.append(f"mojibake:repaired {n} double-encoded UTF-8 sequences")
             text = to_nfc(text)
     return DecodedPage(text, encoding, warnings)
 
@@ -309,14 +309,12 @@ _CONT = "\x80-\xbf" + "".join(_CP1252_EXTRA)
 _MOJIBAKE = re.compile(
     f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
 )
-# Typical Vietnamese mojibake: "á»" (U+1Exx), "Ã" + continuation, "Ä‘"/"Ä\x91" (đ), "Æ°" (ư).
-_MOJIBAKE_HINT = re.compile("á»|áº|Ã[\x80-\xbf]|Ä[\x80-\xbf‘’]|Æ[°¡]|Ä[ƒ]")
 MIN_MOJIBAKE_SEQUENCES = 2
 
 
 def looks_mojibake(text: str) -> bool:
     """Cheap check: does the text contain double-encoded Vietnamese UTF-8 sequences?"""
-    return _MOJIBAKE_HINT.search(text) is not None
+    return any(lead in text for lead in _MOJIBAKE_LEADS)
 
 
 _GENUINE_VIETNAMESE = re.compile("[\u1ea0-\u1ef9ăđơưĂĐƠƯ]")
