@@ -375,12 +375,12 @@ def _domains(values: dict[str, Any], bad) -> tuple[str, ...] | None:  # noqa: AN
         return None
     if not isinstance(raw, list) or not raw:
         bad("allowed_domains", f"must be a non-empty list of host names, got {raw!r}")
-        return ()
+        return None
     domains = []
     for item in raw:
         if not isinstance(item, str) or not HOST_PATTERN.match(item.strip().lower()):
             bad("allowed_domains", f"{item!r} is not a host name (no scheme, port or path)")
-            continue
+            return None  # reported; do not also complain that start URLs fall outside
         domains.append(item.strip().lower())
     return tuple(domains)
 

@@ -217,7 +217,7 @@ def vn_page(title: str, content: str, *, action: str, viewstate: str, eventvalid
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="vi">\n<head id="ctl00_Head1">'
         '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
         f"<title>\n\t{escape(title)}\n</title>\n{head_extra}"
-        '<link href="/Portals/_default/skins/vnportal/css/style.css" rel="stylesheet" '
+        '<link href="/vnp-resources/portal/skins/laocai/css/style.css" rel="stylesheet" '
         'type="text/css" />\n'
         '<link rel="alternate" type="application/rss+xml" title="RSS" href="/rss.xml" />\n'
         '<script src="/WebResource.axd?d=pynGkmcFUV13He1Qd6_TZA2&amp;t=637811873229275760" '
@@ -234,7 +234,7 @@ def vn_page(title: str, content: str, *, action: str, viewstate: str, eventvalid
         'value="CA0B0334" />\n'
         f'\t<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" '
         f'value="{eventvalidation}" />\n</div>\n'
-        '<div id="wrapper">\n'
+        '<div id="wrapper" class="vnp-portal">\n'
         '<div id="header"><a href="/"><img src="/Portals/0/banner-pholu.jpg" '
         'alt="Image banner" /></a></div>\n'
         f'<div id="menu">{_menu(active)}</div>\n'
@@ -267,12 +267,12 @@ def _links_box() -> str:
 
 def _vn_item(a: Article, with_lead: bool) -> str:
     img = a.images[0].src if a.images else "/Portals/0/no-image.jpg"
-    lead = f'<div class="news-sapo">{escape(a.lead)}</div>' if with_lead else ""
+    lead = f'<div class="sapo-item">{escape(a.lead)}</div>' if with_lead else ""
     return (
-        f'<div class="news-item"><a class="news-img" href="{a.path}"><img src="{escape(img)}" '
-        f'alt="{escape(a.title)}" /></a><h3 class="news-title"><a href="{a.path}" '
-        f'title="{escape(a.title)}">{escape(a.title)}</a></h3>'
-        f'<span class="news-date">{short_date(a)}</span>{lead}</div>'
+        f'<div class="item"><a class="img-item" href="{a.path}"><img src="{escape(img)}" '
+        f'alt="{escape(a.title)}" /></a><a class="title-item" href="{a.path}" '
+        f'title="{escape(a.title)}">{escape(a.title)}</a> '
+        f'<span class="date-item">{short_date(a)}</span>{lead}</div>'
     )
 
 
@@ -298,7 +298,7 @@ def render_home(portal: SamplePortal) -> Template:
         f'<div class="hot-news"><a href="{head.path}"><img src="'
         f'{escape(head.images[0].src if head.images else "/Portals/0/no-image.jpg")}" '
         f'alt="" /></a><h2><a href="{head.path}">{escape(head.title)}</a></h2>'
-        f'<span class="news-date">{short_date(head)}</span>'
+        f'<span class="date-item">{short_date(head)}</span>'
         f'<div class="news-sapo">{escape(head.lead)}</div></div>'
     )
     content = (
@@ -353,7 +353,8 @@ def render_vn_listing(portal: SamplePortal, section: str, page: int) -> Template
         pages = page_count(len(ids))
         page = min(max(page, 1), pages)
         arts = [portal.article(i) for i in ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
-    rows = "".join(f"<tr>\n\t\t<td>{_vn_item(a, True)}</td>\n\t</tr>" for a in arts if a)
+    rows = "".join(f'<tr class="item">\n\t\t<td>{_vn_item(a, True)}</td>\n\t</tr>'
+                   for a in arts if a)
     pager_cells = []
     for label, arg in pager_arguments(page, pages):
         pager_cells.append(
@@ -384,11 +385,7 @@ def render_vn_listing(portal: SamplePortal, section: str, page: int) -> Template
         f"{s.name} - Cổng thông tin điện tử {UNIT_TITLE}", content, action=f"/{s.key}",
         viewstate=make_viewstate(portal.secret, section, page),
         eventvalidation=make_eventvalidation(portal.secret, section, page),
-        sidebar=_quick_links_light(), active=f"/{s.key}"))
-
-
-def _quick_links_light() -> str:
-    return _links_box()
+        sidebar=_links_box(), active=f"/{s.key}"))
 
 
 def _other_news(portal: SamplePortal, a: Article, limit: int = 5) -> list[Article]:
@@ -404,44 +401,47 @@ def _vn_body(a: Article) -> str:
     images = list(a.images)
     out = []
     for i, para in enumerate(a.paragraphs):
-        text = escape(para).replace("\n", "\n")
-        out.append(f'<p style="text-align: justify;">&nbsp; &nbsp; &nbsp; &nbsp; {text}</p>')
+        indent = "&nbsp; " * 4
+        out.append(f'<p style="text-align: justify;">{indent}{escape(para)}</p>')
         if i in after and images:
             img = images.pop(0)
             out.append(f'<p style="text-align: center;"><img alt="{escape(img.alt)}" '
                        f'src="{escape(img.src)}" style="width: 600px;" /></p>')
             if img.caption:
-                out.append(f'<p style="text-align: center;"><em>{escape(img.caption)}</em></p>')
-    out.append(f'<p style="text-align: right;"><strong>{escape(a.author)}</strong></p>')
+                out.append(f'<p class="caption" style="text-align: center;"><em>'
+                           f"{escape(img.caption)}</em></p>")
     return "\n".join(out)
 
 
 def render_vn_article(portal: SamplePortal, a: Article, base: str) -> Template:
+    """A vnPortal article: title (h2.title-detail), date, "Lượt xem", lead, body, author,
+    attachment, tools and the "Tin khác" block with other posts' dates."""
     s = SECTION_BY_KEY[a.section]
     with portal.lock:
         others = _other_news(portal, a)
     attach = ""
     if a.attachment:
-        attach = (f'<div class="article-attach">Tệp đính kèm: <a class="file-pdf" '
+        attach = (f'<div class="attach-detail">Tệp đính kèm: <a class="file-pdf" '
                   f'href="{escape(a.attachment.href)}">{escape(a.attachment.title)}</a></div>')
     other_items = "".join(
-        f'<li><a href="{o.path}">{escape(o.title)}</a> <span class="other-date">'
+        f'<li><a href="{o.path}">{escape(o.title)}</a> <span class="date">'
         f"{short_date(o)}</span></li>" for o in others)
     content = (
         f'<div class="breadcrumb"><a href="/">Trang chủ</a> &raquo; <a href="/{s.key}">'
         f"{escape(s.name)}</a></div>\n"
-        '<div class="ArticleDetail" id="ctl00_ContentPlaceHolder1_ctl00_divArticle">\n'
-        f'<h1 class="article-title">{escape(a.title)}</h1>\n'
-        f'<div class="article-info"><span class="article-date">{vn_date(a)}</span> '
-        f'<span class="article-views">Lượt xem: {_ph("views")}</span></div>\n'
-        f'<div class="article-sapo"><strong>{escape(a.lead)}</strong></div>\n'
-        '<div class="article-content" id="ctl00_ContentPlaceHolder1_ctl00_divContent">\n'
-        f"{_vn_body(a)}\n</div>\n{attach}\n"
-        '<div class="article-tools"><a href="javascript:window.print();">In bài viết</a> '
+        '<div class="news-detail" id="ctl00_ContentPlaceHolder1_ctl00_divArticle">\n'
+        f'<h2 class="title-detail">{escape(a.title)}</h2>\n'
+        f'<div class="date-detail">{vn_date(a)}</div>\n'
+        f'<div class="view-count">Lượt xem: {_ph("views")}</div>\n'
+        f'<div class="sapo-detail"><strong>{escape(a.lead)}</strong></div>\n'
+        '<div class="content-detail" id="ctl00_ContentPlaceHolder1_ctl00_divContent">\n'
+        f"{_vn_body(a)}\n</div>\n"
+        f'<div class="author-detail"><strong>{escape(a.author)}</strong></div>\n{attach}\n'
+        '<div class="tools-detail"><a href="javascript:window.print();">In bài viết</a> '
         '<a href="javascript:void(0);" onclick="shareFacebook();">Chia sẻ</a></div>\n'
-        '</div>\n<div class="other-news"><div class="other-title">Tin khác</div>'
-        f"<ul>{other_items}</ul>"
-        '<div class="other-pager"><span class="current">1</span> '
+        '</div>\n<div class="other-news"><div class="title">Tin khác</div>'
+        f'<ul class="list-other">{other_items}</ul>'
+        '<div class="pager-other"><span class="current">1</span> '
         '<a href="javascript:void(0);" onclick="loadOtherNews(2);">2</a> </div></div>'
     )
     return Template(vn_page(
@@ -473,10 +473,10 @@ def render_intro(portal: SamplePortal) -> Template:
 def render_draft(portal: SamplePortal) -> Template:
     """The page behind the robots-disallowed draft link (a polite crawler never sees it)."""
     body = (
-        '<div class="ArticleDetail"><h1 class="article-title">[Bản nháp] Kế hoạch công tác năm '
-        '2023</h1><div class="article-info"><span class="article-date">Thứ sáu, 20/01/2023 - '
-        '08:00</span></div><div class="article-content"><p>Bản nháp nội bộ, chưa xuất bản. '
-        "Không được phép thu thập.</p></div></div>"
+        '<div class="news-detail"><h2 class="title-detail">[Bản nháp] Kế hoạch công tác năm '
+        '2023</h2><div class="date-detail">Thứ sáu, 20/01/2023 - 08:00</div>'
+        '<div class="content-detail"><p>Bản nháp nội bộ, chưa xuất bản. Không được phép thu '
+        "thập.</p></div></div>"
     )
     return vn_message_page(portal, "Bản nháp", body)
 
