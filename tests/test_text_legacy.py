@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from scraper.encoding import decode_page
 from scraper.legacy import (
     TCVN3_TABLE,
     VNI_TABLE,
@@ -14,6 +15,7 @@ from scraper.legacy import (
     tcvn3_to_unicode,
     vni_to_unicode,
 )
+from scraper.text import clean_text
 
 SENTENCES = [
     "Cộng hòa xã hội chủ nghĩa Việt Nam",
@@ -138,3 +140,17 @@ def test_very_short_fragment_is_left_alone() -> None:
     # Two words are too little evidence: "x· héi" is TCVN3 for "xã hội", but fragments this
     # short are where detection misfires, so they are not converted.
     assert convert_legacy("x· héi") == ("x· héi", None)
+
+
+def test_unicode_paragraph_with_symbols_that_are_tcvn3_letters_is_not_converted() -> None:
+    # ©, «, », ®, §, ×, µ, · are letters in TCVN3 but ordinary symbols in Unicode text.
+    text = "© 2023 Bản quyền thuộc «Cổng thông tin» ® § 5, kích thước 3×4 m, 5 µm · các xã"
+    assert convert_legacy(text) == (text, None)
+
+
+def test_whole_tcvn3_page_served_as_windows_1252_reads_as_unicode() -> None:
+    body = _tcvn3_encode(SENTENCES[3])
+    html = f"<html><head><meta charset='windows-1252'></head><body><p>{body}</p></body></html>"
+    page = decode_page(html.encode("latin-1"))
+    paragraph = page.text.split("<p>")[1].split("</p>")[0]
+    assert clean_text(paragraph)[0].lower() == SENTENCES[3].lower()
