@@ -365,7 +365,7 @@ def _unit_key(name: str | None) -> str:
     return key
 
 
-class _Plan:
+class QueryPlan:
     """SQL pieces for one query + filters on one engine, all values bound as parameters."""
 
     def __init__(self, conn: Any, parsed: ParsedQuery, filters: Filters) -> None:
@@ -580,7 +580,7 @@ def search(
         sort = "date"
     try:
         with store.engine.connect() as conn:
-            plan = _Plan(conn, parsed, filters)
+            plan = QueryPlan(conn, parsed, filters)
             cap = plan._bind("cap", TOTAL_CAP + 1)
             total = conn.execute(
                 sa.text(f"SELECT count(*) FROM ({plan.sql('a.id', f'LIMIT :{cap}')}) t"),
@@ -626,7 +626,7 @@ def search(
     return result
 
 
-def _tiers(plan: _Plan, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+def _tiers(plan: QueryPlan, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     """Per article: how many query items match exactly, and how many occur in the title."""
     exact: dict[int, int] = {}
     title: dict[int, int] = {}
@@ -641,7 +641,7 @@ def _tiers(plan: _Plan, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]
     return exact, title
 
 
-def _rank(plan: _Plan, limit: int) -> tuple[list[int], dict[int, int], dict[int, int]]:
+def _rank(plan: QueryPlan, limit: int) -> tuple[list[int], dict[int, int], dict[int, int]]:
     groups = plan.parsed.groups
     dates: dict[int, Any] = {}
     stages = [plan.expr(groups), plan.expr(groups, title=True)]
@@ -679,7 +679,7 @@ def _rows(conn: Any, ids: list[int]) -> dict[int, Any]:
     return {r.article_id: r for r in conn.execute(sa.text(sql), params)}
 
 
-def _positions(conn: Any, plan: _Plan, version_ids: list[int]) -> dict[int, list[dict]]:
+def _positions(conn: Any, plan: QueryPlan, version_ids: list[int]) -> dict[int, list[dict]]:
     import sqlalchemy as sa
 
     if not plan.official or not version_ids:
@@ -703,7 +703,7 @@ def _positions(conn: Any, plan: _Plan, version_ids: list[int]) -> dict[int, list
     return out
 
 
-def _position_history(store: Any, plan: _Plan) -> list[dict[str, Any]]:
+def _position_history(store: Any, plan: QueryPlan) -> list[dict[str, Any]]:
     """Positions the official held, first and last publication date each was written."""
     import sqlalchemy as sa
 
@@ -747,7 +747,7 @@ def timeline(
     parsed = _parse_or_fail(query, filters)
     width = 7 if period == "month" else 4
     with store.engine.connect() as conn:
-        plan = _Plan(conn, parsed, filters)
+        plan = QueryPlan(conn, parsed, filters)
         sql = plan.sql(
             f"substr(v.published_at, 1, {width}) AS period, count(*) AS n",
             "GROUP BY substr(v.published_at, 1, " + str(width) + ")",
@@ -768,7 +768,7 @@ def matching_article_ids(store: Any, query: str | None, filters: Filters | None 
     filters = filters or Filters()
     parsed = parse_query(query)
     with store.engine.connect() as conn:
-        plan = _Plan(conn, parsed, filters)
+        plan = QueryPlan(conn, parsed, filters)
         rows = conn.execute(sa.text(plan.sql("a.id", "ORDER BY a.id")), plan.params).scalars()
         return list(rows), parsed.notes + plan.notes
 
