@@ -13,8 +13,9 @@ For each exchange it writes a response (or revisit) record and a request record 
 `archive.warc.WarcWriter`, sets `request.meta["bantin_capture"]` to the pointer of the record
 holding the payload ({"warc_file", "offset", "record_id", "payload_digest"}) so the spider can
 put it on the item, and appends a line to the run's crawl log (JSONL beside the WARC files:
-time, method, URL, status, error, record). Exchanges that fail without a response (DNS,
-refused connection, timeout) are in the crawl log only: there is nothing to archive.
+time, method, URL, status, error, record, source and the crawl's role for the page).
+Exchanges that fail without a response (DNS, refused connection, timeout) are in the crawl
+log only: there is nothing to archive.
 
 Settings (defaults in `DEFAULTS`): BANTIN_WARC_ENABLED, BANTIN_WARC_DIR, BANTIN_WARC_PREFIX,
 BANTIN_WARC_MAX_SIZE, BANTIN_WARC_OPERATOR, BANTIN_WARC_DEDUP. The crawl's run id is read
@@ -173,6 +174,7 @@ class WarcCaptureMiddleware:
             "payload_digest": result.pointer.payload_digest if result.pointer else None,
             "ip": exchange.ip_address,
             "run_id": self._run_id(),
+            **self._context(request),
         })
         return response
 
@@ -187,8 +189,17 @@ class WarcCaptureMiddleware:
             "error": f"{type(exception).__name__}: {exception}",
             "record": None,
             "run_id": self._run_id(),
+            **self._context(request),
         })
         return None
+
+    def _context(self, request: Request) -> dict[str, Any]:
+        """The source and the crawl's role for the page (article, listing, robots, ...):
+        what `bantin reparse` needs to treat a captured page as the crawl did."""
+        spider = getattr(self.crawler, "spider", None)
+        info = request.meta.get("bantin")
+        return {"source_id": getattr(spider, "source_id", None),
+                "role": info.get("role") if isinstance(info, dict) else None}
 
     def _record_stats(self, result: CaptureResult) -> None:
         stats = self.crawler.stats
