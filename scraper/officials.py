@@ -146,12 +146,13 @@ HISTORICAL: frozenset[str] = frozenset(
     )
 )
 
-# Capitalised syllables that belong to a position or an organisation, never to a name.
+# Capitalised syllables that belong to a position, an organisation or a cue, never to a name.
+# (Words that can also be given names, such as Đại, Thượng, Chính, Anh, Năm, Nguyên or Đồng,
+# are not listed: they end a name only where a position, rank or cue starts with them.)
 _STOP_SYLLABLES: frozenset[str] = frozenset(
     _words(
-        """Chủ Phó Bí Ủy Uỷ Đảng Ban Huyện Tỉnh Xã Phường Sở Phòng Bộ Cục Hội Giám Chánh Tổng Tổ
-    Thường Kế Đại Thượng Thiếu Chuẩn Đồng Ông Bà Anh Chị Các Những Tới Đến Dự Và Cùng Tham
-    Theo Tại Trong Ngày Tháng Năm Hiệu Chỉ Trạm Cán Chính Trưởng Thủ Kiêm Nguyên"""
+        """Chủ Phó Bí Ủy Uỷ Đảng Ban Huyện Tỉnh Xã Phường Sở Phòng Bộ Cục Giám Trưởng Ông Bà
+        Chị Các Những Và Tại Trong Theo Ngày Tháng Của Là Có Được Đã Sẽ Đang UBND HĐND"""
     )
 )
 
@@ -166,6 +167,7 @@ trưởng thôn|trưởng bản|trưởng khu|trưởng ấp|tổ trưởng|tổ
 thường trực|thường vụ|chủ nhiệm|kế toán trưởng|kế toán|trưởng đoàn|đoàn trưởng|trạm trưởng
 trưởng trạm|bộ trưởng|thứ trưởng|cục trưởng|vụ trưởng|thủ tướng|trưởng khoa|trưởng đài
 thủ trưởng|chuyên viên|công chức|cán bộ|trưởng|thư ký|chủ tịch hội|trưởng văn phòng
+PCT|PBT|PGĐ|GĐ
 """.replace("\n", "|")
     .strip("|")
     .split("|")
@@ -341,6 +343,10 @@ _ABBREVIATIONS: dict[str, str] = {
     "GD&ĐT": "Giáo dục và Đào tạo",
     "LĐTB&XH": "Lao động - Thương binh và Xã hội",
     "VH-TT": "Văn hóa - Thông tin",
+    "PCT": "Phó Chủ tịch",
+    "PBT": "Phó Bí thư",
+    "PGĐ": "Phó Giám đốc",
+    "GĐ": "Giám đốc",
     "TP.": "thành phố",
     "TP": "thành phố",
 }
@@ -398,26 +404,39 @@ def _place_before(text: str, start: int) -> frozenset[str] | None:
     return None
 
 
-def _cut_name(run: str) -> list[str]:
-    """The leading syllables of a capitalised run that can belong to a name."""
-    syls = run.split()
-    out: list[str] = []
-    for s in syls:
-        if s in _STOP_SYLLABLES and out:
+def _syllables(text: str, run: re.Match[str]) -> list[re.Match[str]]:
+    """The syllables of a capitalised run, up to the first that opens a position, a rank or
+    a cue, or is never part of a name ("Nguyễn Văn A Trưởng ban …" → Nguyễn Văn A)."""
+    out: list[re.Match[str]] = []
+    for tok in _TOKEN.finditer(text, run.start(), run.end()):
+        if (
+            tok.group(0) in _STOP_SYLLABLES
+            or _POSITION_AT.match(text, tok.start())
+            or _CUE_SCAN.match(text, tok.start())
+        ):
             break
-        if s in _STOP_SYLLABLES:
-            return []
-        out.append(s)
+        out.append(tok)
     return out
+
+
+def _tail_syllables(text: str, run: re.Match[str]) -> list[re.Match[str]]:
+    """The syllables of a run after its last stop ("Tỉnh Lào Cai Nguyễn Văn A" → from Lào)."""
+    toks = list(_TOKEN.finditer(text, run.start(), run.end()))
+    for i in range(len(toks) - 1, -1, -1):
+        t = toks[i]
+        if (
+            t.group(0) in _STOP_SYLLABLES
+            or _POSITION_AT.match(text, t.start())
+            or _CUE_SCAN.match(text, t.start())
+        ):
+            return toks[i + 1 :]
+    return toks
 
 
 def _name_in_run(syls: list[str], first: int) -> int | None:
     """Start index of a surname-led name of 2–4 syllables ending the run, or None."""
-    for i in range(first, len(syls) - 1):
-        n = len(syls) - i
-        if n > 4:
-            continue
-        if syls[i] in SURNAMES and not any(s in _STOP_SYLLABLES for s in syls[i:]):
+    for i in range(max(first, len(syls) - 4), len(syls) - 1):
+        if syls[i] in SURNAMES:
             return i
     return None
 
@@ -518,13 +537,9 @@ def _cue_pass(text: str, col: _Collector) -> None:
         first = True
         span_start = m.start()
         while True:
-            syls = _cut_name(run.group(0))
-            name_end = run.start() + len(" ".join(syls)) if syls else run.start()
-            # the run may contain several spaces: locate the end of the kept syllables
-            if syls:
-                k = len(syls)
-                ends = [mm.end() for mm in _TOKEN.finditer(run.group(0))]
-                name_end = run.start() + ends[k - 1]
+            toks = _syllables(text, run)
+            syls = [t.group(0) for t in toks]
+            name_end = toks[-1].end() if toks else run.start()
             ok = 2 <= len(syls) <= 4 and (strong or syls[0] in SURNAMES)
             if not ok:
                 break
@@ -623,16 +638,16 @@ def _position_pass(text: str, col: _Collector) -> None:
         gap = _GAP_SEP.fullmatch(text, ends[k], start)
         if gap is None:
             continue
-        run = runs[k]
-        syls = run.group(0).split()
-        if not 2 <= len(syls) <= 4 or syls[0] not in SURNAMES:
+        toks = _tail_syllables(text, runs[k])
+        i = _name_in_run([t.group(0) for t in toks], 0)
+        if i is None:
             continue
-        if any(s in _STOP_SYLLABLES for s in syls):
+        name_start = toks[i].start()
+        if col.covered(name_start) or _place_before(text, name_start):
             continue
-        if col.covered(run.start()) or _place_before(text, run.start()):
-            continue
+        name = " ".join(t.group(0) for t in toks[i:])
         end = _position_end(text, start, paren=gap.group(1) == "(")
-        col.add(run.start(), (run.start(), end), " ".join(syls), text[start:end], "")
+        col.add(name_start, (name_start, end), name, text[start:end], "")
         until = end
 
 
@@ -642,8 +657,11 @@ def _name_after_position(text: str, start: int, run: re.Match[str], col: _Collec
     end = _position_end(text, start)
     if run.start() > end or col.covered(run.start()):
         return 0
-    syls = run.group(0).split()
-    place = _place_before(text, run.start())
+    toks = _tail_syllables(text, run)
+    if len(toks) < 2:
+        return 0
+    syls = [t.group(0) for t in toks]
+    place = _place_before(text, toks[0].start())
     first = 0
     if place is _STREET_WORDS:
         first = 2
@@ -652,9 +670,7 @@ def _name_after_position(text: str, start: int, run: re.Match[str], col: _Collec
     i = _name_in_run(syls, first)
     if i is None:
         return 0
-    tokens = list(_TOKEN.finditer(run.group(0)))
-    name_start = run.start() + tokens[i].start()
-    name_end = run.start() + tokens[-1].end()
+    name_start, name_end = toks[i].start(), toks[-1].end()
     col.add(name_start, (start, name_end), " ".join(syls[i:]), text[start:name_start], "")
     return name_end
 

@@ -291,6 +291,45 @@ def test_four_syllable_kinh_name() -> None:
     assert names("đồng chí Nguyễn Thị Thu Hà, Phó Chủ tịch UBND huyện") == ["Nguyễn Thị Thu Hà"]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Phạm Minh Chính",
+        "Lê Văn Đại",
+        "Nguyễn Văn Năm",
+        "Nguyễn Minh Anh",
+        "Hà Văn Đồng",
+        "Trần Văn Nguyên",
+    ],
+)
+def test_given_names_that_also_open_titles_stay_in_the_name(name: str) -> None:
+    assert names(f"đồng chí {name} - Bí thư Chi bộ thôn phát biểu.") == [name]
+
+
+def test_title_case_position_glued_to_the_name_ends_the_name() -> None:
+    assert names("đồng chí Lê Văn Đức Hiệu Trưởng Trường Tiểu học") == ["Lê Văn Đức"]
+
+
+def test_national_leaders_with_titles_before_their_names() -> None:
+    text = "Tổng Bí thư Nguyễn Phú Trọng gửi thư; Thủ tướng Chính phủ Phạm Minh Chính chủ trì."
+    assert people(text) == [
+        ("Nguyễn Phú Trọng", "Tổng Bí thư", ""),
+        ("Phạm Minh Chính", "Thủ tướng Chính phủ", ""),
+    ]
+
+
+def test_abbreviated_titles_are_positions_and_expand() -> None:
+    (official,) = find_officials("Cùng dự có đ/c Phạm Quang Huy, PCT UBND huyện.")
+    assert (official.position, official.position_expanded) == (
+        "PCT UBND huyện",
+        "Phó Chủ tịch Ủy ban nhân dân huyện",
+    )
+
+
+def test_resident_with_a_village_in_parentheses_is_not_an_official() -> None:
+    assert find_officials("Bà Nguyễn Thị Bích (thôn Nậm Tang) cho biết đã thoát nghèo.") == []
+
+
 def test_street_names_are_not_officials() -> None:
     text = "Tuyến đường Trần Hưng Đạo và phố Lê Lợi, số nhà 12 Nguyễn Huệ được chỉnh trang."
     assert find_officials(text) == []
