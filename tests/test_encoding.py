@@ -250,3 +250,12 @@ def test_five_megabyte_page_with_a_bad_tail_decodes() -> None:
     result = decode_page(data)
     assert result.encoding == "utf-8"
     assert len(result.text) > 3_500_000 and result.text.endswith("\ufffd")
+
+
+def test_undeclared_non_vietnamese_legacy_charset_is_detected() -> None:
+    text = (
+        "中华人民共和国国务院办公厅关于进一步加强政务公开工作的通知，各省、自治区、直辖市人民政府。"
+    )
+    result = decode_page(page(text * 5).encode("gb18030"))
+    assert text in result.text
+    assert any("detected" in w for w in result.warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from pathlib import Path
@@ -179,3 +180,18 @@ def test_clean_text_leaves_good_text_unchanged() -> None:
 )
 def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_text_functions_never_raise_on_arbitrary_unicode() -> None:
+    rng = random.Random(2023)
+    alphabet = (
+        "aăâđeêioôơuưy ÀÁẢÃẠàáảãạ\u0300\u0301\u0309\u0303\u0323\u00ad\u00a0\ufeff&;#x0123456789"
+    )
+    alphabet += "µ¸¶·¹ÃÄÆ»«ø€‡\udc80\x00\x1f\u200bCOVIDH5N1/-.@"
+    for _ in range(500):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 80)))
+        text, warnings = clean_text(s)
+        assert isinstance(text, str) and isinstance(warnings, list)
+        assert isinstance(normalize_text(s), str)
+        assert isinstance(canonical_tones(s), str)
+        assert detect_language(s) in {"vi", "en", "zh", "ja", "ko", "und"}
