@@ -94,8 +94,8 @@ def parse_feed(data: bytes, base_url: str) -> list[Entry]:
         if not link:
             continue
         when = None
-        for key in ("updated_parsed", "published_parsed"):
-            stamp = entry.get(key)
+        for key in ("updated", "published"):
+            stamp = entry.get(f"{key}_parsed") if key in entry else None
             if stamp:
                 from calendar import timegm
                 from datetime import UTC, timedelta, timezone

@@ -288,7 +288,9 @@ def parse_listed_date(text: str) -> date | datetime | None:
 
 
 def _item_container(a: Any, max_up: int = 4) -> Any:
-    """The listing entry around a link (li, tr, or a small block with at most 3 links)."""
+    """The listing entry around a link: the nearest li/tr/article, or the largest ancestor
+    (up to `max_up` levels) whose links all lead to the same place as this one."""
+    href = a.get("href")
     found = None
     el = a
     for _ in range(max_up):
@@ -297,7 +299,7 @@ def _item_container(a: Any, max_up: int = 4) -> Any:
             break
         if el.tag in ("li", "tr", "article"):
             return el
-        if len(el.findall(".//a")) > 3:
+        if {x.get("href") for x in el.iter("a")} != {href}:
             break
         found = el
     return found

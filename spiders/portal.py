@@ -130,6 +130,7 @@ class PortalSpider(scrapy.Spider):
         self.journal = CrawlJournal(None)
         self._rules_cache: dict[str, L.CrawlRules] = {}
         self._feeds_seen: set[str] = set()
+        self.start_set: set[str] = set()
 
     # ------------------------------------------------------------------ setup
     @classmethod
@@ -153,6 +154,7 @@ class PortalSpider(scrapy.Spider):
             raise ValueError(f"{path or 'sources.yaml'}: no source {self.source_id!r} "
                              f"(known: {known})")
         self.source = by_id[self.source_id]
+        self.start_set = {L.canonicalize_url(u) for u in self.source.start_urls}
         domains = list(getattr(self.source, "allowed_domains", None) or [])
         if not domains:
             domains = [urlsplit(u).hostname for u in self.source.start_urls]
@@ -201,7 +203,7 @@ class PortalSpider(scrapy.Spider):
         state = previous.get("state")
         if state == "running" or (state == "paused" and not self.resume):
             self.force_walk = True
-            logger.warning("%s: the previous crawl did not finish (%s); walking every "
+            logger.info("%s: the previous crawl did not finish (%s); walking every "
                            "listing page again", self.source_id, state)
         self.journal.write(state="running", source=self.source_id,
                            started_at=datetime.now(UTC).isoformat(), force_walk=self.force_walk)
@@ -219,7 +221,7 @@ class PortalSpider(scrapy.Spider):
                               errback=self.on_error, priority=20, dont_filter=True,
                               meta={"bantin": {"role": "robots"}, "dont_retry": False})
             yield Request(L.canonicalize_url(url), callback=self.parse_page,
-                          errback=self.on_error, priority=10,
+                          errback=self.on_error, dont_filter=True, priority=10,
                           meta={"bantin": {"role": "start", "depth": 0, "page": 1,
                                            "streak": 0},
                                 "handle_httpstatus_list": PAGE_STATUSES})
@@ -321,8 +323,9 @@ class PortalSpider(scrapy.Spider):
         """Any HTML page: extract it, yield its item, and follow its links by role."""
         info = dict(response.meta.get("bantin") or {})
         role = info.get("role", "listing")
-        if role == "start" and response.status < 400:
-            self.start_reached = True
+        if response.status < 400:
+            self.start_reached = True  # the portal answers (a resumed crawl may not start
+            # from the start URLs: their pages can all be behind it)
         if response.status in REDIRECT_CODES:
             async for out in self._follow_redirect(response, info):
                 yield out
@@ -412,6 +415,8 @@ class PortalSpider(scrapy.Spider):
         # levels deep; pagination does not count as depth.
         if depth < self.settings.getint("BANTIN_CRAWL_LISTING_DEPTH", 2):
             for link in page.listings:
+                if link.url in self.start_set:
+                    continue  # fetched as a start page already (those skip the dupefilter)
                 yield Request(link.url, callback=self.parse_page, errback=self.on_error,
                               priority=2,
                               meta={"bantin": {"role": "listing", "depth": depth + 1,
