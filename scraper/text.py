@@ -199,7 +199,7 @@ def _split_syllables(word: str, warnings: list[str]) -> str:
     lower = word.lower()
     if is_syllable(lower) or lower in LOANWORDS:
         return word
-    parts = _unique_segmentation(lower) or _camel_split(word)
+    parts = _camel_split(word) or _unique_segmentation(lower)
     if parts is None:
         return word
     pieces, i = [], 0
@@ -212,12 +212,25 @@ def _split_syllables(word: str, warnings: list[str]) -> str:
 
 
 def _camel_split(word: str) -> list[str] | None:
-    """ "ThịTrấn": one internal capital that cuts the word into two syllables."""
-    caps = [i for i, c in enumerate(word) if i and c.isupper()]
-    if len(caps) != 1 or not word[caps[0] - 1].islower():
+    """Cut at each lower→upper change ("ThànhphốHồChíMinh"), when every piece is a syllable
+    or splits into syllables in exactly one shortest way: the writer's capitals decide."""
+    cuts = [i for i in range(1, len(word)) if word[i].isupper() and word[i - 1].islower()]
+    if not cuts:
         return None
-    head, tail = word[: caps[0]].lower(), word[caps[0] :].lower()
-    return [head, tail] if is_syllable(head) and is_syllable(tail) else None
+    chunks = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
+    if len(chunks) < 2:
+        return None
+    parts: list[str] = []
+    for chunk in chunks:
+        lower = chunk.lower()
+        if is_syllable(lower):
+            parts.append(lower)
+            continue
+        pieces = _unique_segmentation(lower)
+        if pieces is None:
+            return None
+        parts.extend(pieces)
+    return parts
 
 
 def _unique_segmentation(word: str) -> list[str] | None:

@@ -122,6 +122,11 @@ def test_loanwords_and_plain_ascii_are_never_split(word: str) -> None:
     assert repair_glued(word) == (word, [])
 
 
+def test_capitals_inside_a_glued_word_decide_an_ambiguous_split() -> None:
+    # "thịtrấn" alone is ambiguous (see below); "ThịTrấn" says where the second word starts.
+    assert repair_glued("ThànhphốHồChíMinh và ThịTrấn")[0] == "Thành phố Hồ Chí Minh và Thị Trấn"
+
+
 def test_glue_with_two_equally_short_splits_is_left_alone() -> None:
     # "thịtrấn" could be "thị trấn" or "thịt rấn": the dictionary is not sure, so no repair.
     assert repair_glued("thịtrấn") == ("thịtrấn", [])
