@@ -29,7 +29,8 @@ _WS = re.compile(r"\s+")
 
 # A role prefix with its colon: "Bài, ảnh:", "Tin và ảnh:", "Ảnh:", "Tác giả:", "Nguồn:".
 _ROLE = (
-    r"(?:bài|tin|ảnh|clip|video|tác\s+giả|người\s+viết|thực\s+hiện|biên\s+tập|phóng\s+viên"
+    r"(?:bài|tin|ảnh|clip|video|tác\s+giả|người\s+viết|người\s+đăng|đăng\s+bởi"
+    r"|(?:người\s+)?thực\s+hiện|biên\s+tập(?:\s+viên)?|(?:nhóm\s+)?phóng\s+viên|tổng\s+hợp"
     r"|cộng\s+tác\s+viên|nhóm\s+pv|pv|ctv|btv|nguồn|theo)"
 )
 _ROLE_LIST = rf"{_ROLE}(?:\s*(?:,|và|&|\+|/)\s*{_ROLE})*"
@@ -39,7 +40,33 @@ _SOURCE_ROLES = re.compile(r"(?i:nguồn|theo)$")
 # "PV Minh Anh" / "CTV Hoàng Long" without a colon.
 _NEWSROOM_PREFIX = re.compile(r"(?:PV|CTV|BTV|Nhóm PV)\s+(?=" + _U + ")")
 _NEWSROOM_SUFFIX = re.compile(r"\s*(?:\((?:PV|CTV|BTV|TTXVN|TH|tổng hợp)\)|[-–]\s*(?:PV|CTV))$")
-_NEWSROOM_ALONE = re.compile(r"(?:Nhóm\s+)?(?:PV|CTV)(?:\s+[-–]\s*(?:PV|CTV))*$")
+# A trailing affiliation: "Phạm Thị Ngọc (Văn phòng HĐND-UBND xã)" → the name.
+_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
+# Parts of a byline element that are not credits: dates, update times, view counters.
+_CHUNK_SEP = re.compile(r"\s*[|•]\s*")
+_NOT_CREDIT = re.compile(
+    r"(?i:cập\s+nhật|ngày\s+đăng|đăng\s+ngày|ngày|thứ|lượt\s+xem|lượt\s+đọc|lúc)(?!\w)|\d"
+)
+_NEWSROOM_ALONE = re.compile(
+    r"(?:[Nn]hóm\s+)?(?:PV|CTV|[Pp]hóng\s+viên|[Cc]ộng\s+tác\s+viên)(?:\s+[-–]\s*(?:PV|CTV))*$"
+)
+# Credits that name nobody: skipped ("Ảnh: Internet", "Ảnh: Minh họa", "ST" = sưu tầm).
+_NOBODY = frozenset(
+    fold(p)
+    for p in (
+        "Internet",
+        "Minh họa",
+        "Minh hoạ",
+        "Tư liệu",
+        "ST",
+        "Sưu tầm",
+        "admin",
+        "Quản trị",
+        "Quản trị viên",
+        "Nguồn Internet",
+        "Ảnh minh họa",
+    )
+)
 
 _SPLIT_PEOPLE = re.compile(r"\s+[-–—]\s+|\s*[,;/&]\s*|\s+và\s+")
 _SPLIT_SOURCES = re.compile(r"\s+[-–—]\s+(?=(?i:theo|nguồn))|\s*;\s*")
@@ -119,15 +146,22 @@ def _people(chunk: str, *, min_tokens: int) -> list[str] | None:
         return [chunk]
     if _UNIT_START.match(chunk) and not _SENTENCE.search(chunk):
         return [chunk]
-    out = []
+    out: list[str] = []
+    skipped = False
     for part in _SPLIT_PEOPLE.split(chunk):
         part = _strip_newsroom(part.strip())
         if not part:
             continue
+        if fold(part) in _NOBODY:
+            skipped = True
+            continue
+        bare = _AFFILIATION.sub("", part)
+        if bare != part and _is_name(bare, min_tokens=min_tokens):
+            part = bare
         if not (_is_name(part, min_tokens=min_tokens) or _UNIT_START.match(part)):
             return None
         out.append(part)
-    return out or None
+    return out if (out or skipped) else None
 
 
 def _source(chunk: str) -> list[str] | None:
@@ -147,15 +181,24 @@ def parse_byline(text: str) -> list[str]:
     "Minh Anh - Thu Hà" → ["Minh Anh", "Thu Hà"]; "(Theo Báo Lào Cai)" → ["Báo Lào Cai"];
     "Nguồn: Văn phòng HĐND-UBND xã" → ["Văn phòng HĐND-UBND xã"].
     """
+    return _credit(text) or []
+
+
+def _credit(text: str) -> list[str] | None:
+    """The credited names of a byline paragraph ([] for a credit naming nobody, such as
+    "Ảnh: Internet"), or None when the paragraph is not a byline."""
     s = _nfc(text)
     while len(s) > 2 and s[0] in "([" and s[-1] in ")]":
         s = s[1:-1].strip()
+    chunks = _CHUNK_SEP.split(s)
+    if len(chunks) > 1:  # "Phạm Thị Ngọc | 16/01/2023 | Lượt xem: 120"
+        s = " | ".join(c for c in chunks if c and not _NOT_CREDIT.match(c))
     if not s:
-        return []
+        return None
     prefixes = list(_PREFIX.finditer(s))
     if prefixes and prefixes[0].start() == 0:
         if len(s.split()) > MAX_CREDIT_WORDS:
-            return []
+            return None
         out: list[str] = []
         for i, m in enumerate(prefixes):
             end = prefixes[i + 1].start() if i + 1 < len(prefixes) else len(s)
@@ -163,17 +206,19 @@ def parse_byline(text: str) -> list[str]:
             role = _WS.sub(" ", m.group("role"))
             got = _source(chunk) if _SOURCE_ROLES.search(role) else _people(chunk, min_tokens=1)
             if got is None:
-                return []
+                return None
             out.extend(got)
         return _dedupe(out)
     theo = _THEO.match(s)
     if theo:
         if len(s.split()) > MAX_BARE_WORDS:
-            return []
-        return _source(s[theo.end() :]) or []
+            return None
+        return _source(s[theo.end() :])
     if len(s.split()) > MAX_BARE_WORDS or _SENTENCE.search(s.rstrip(".")):
-        return []
-    return _dedupe(_people(s, min_tokens=2) or []) if not _UNIT_START.match(s) else []
+        return None
+    if _UNIT_START.match(s):
+        return None
+    return _dedupe(_people(s, min_tokens=2) or []) or None
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -190,4 +235,4 @@ def _dedupe(names: list[str]) -> list[str]:
 def looks_like_byline(text: str) -> bool:
     """True for a short paragraph that is only a credit: a name (≤ 8 words, capitalised
     syllables, no sentence punctuation) or a credit prefix ("Bài, ảnh:", "Nguồn:", "Theo")."""
-    return bool(parse_byline(text))
+    return _credit(text) is not None

@@ -119,6 +119,49 @@ def test_reporter_group_is_the_credit_itself() -> None:
     assert parse_byline("Nhóm PV") == ["Nhóm PV"]
 
 
+# --- byline elements with more than the name ------------------------------------------------
+
+
+def test_date_and_counters_in_a_byline_element_are_ignored() -> None:
+    assert parse_byline("Phạm Thị Ngọc | 16/01/2023 | Lượt xem: 120") == ["Phạm Thị Ngọc"]
+
+
+def test_update_time_after_an_author_prefix_is_ignored() -> None:
+    byline = "Tác giả: Phạm Thị Ngọc | Cập nhật: 16/01/2023 14:05"
+    assert parse_byline(byline) == ["Phạm Thị Ngọc"]
+
+
+def test_affiliation_in_parentheses_after_a_name_is_dropped() -> None:
+    assert parse_byline("Phạm Thị Ngọc (Văn phòng HĐND-UBND xã)") == ["Phạm Thị Ngọc"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("Người đăng: Minh Anh", ["Minh Anh"]),
+        ("Người viết: Lò Thị Mai", ["Lò Thị Mai"]),
+        ("Người thực hiện: Lê Hoa", ["Lê Hoa"]),
+        ("Tổng hợp: Thu Hà", ["Thu Hà"]),
+        ("Thực hiện: Nhóm PV", ["Nhóm PV"]),
+    ],
+)
+def test_other_credit_prefixes(byline: str, authors: list[str]) -> None:
+    assert parse_byline(byline) == authors
+
+
+def test_account_name_is_not_an_author() -> None:
+    assert parse_byline("Đăng bởi: admin") == []
+
+
+def test_photo_credit_naming_nobody_is_a_byline_without_authors() -> None:
+    assert parse_byline("Ảnh: Internet") == []
+    assert looks_like_byline("Ảnh: Internet") is True
+
+
+def test_credit_naming_nobody_does_not_hide_the_writer() -> None:
+    assert parse_byline("Bài: Minh Anh; Ảnh: Internet") == ["Minh Anh"]
+
+
 # --- not bylines -----------------------------------------------------------------------------
 
 
