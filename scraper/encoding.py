@@ -167,7 +167,7 @@ def _decode_page(data: bytes, http_charset: str | None) -> DecodedPage:
             declared, origin = normalize_charset(meta), "meta"
             if declared is None:
                 warnings.append(f"encoding:unknown meta charset {meta!r} ignored")
-    if declared in ("utf-16", "utf-32"):
+    if declared in ("utf-16", "utf-32") and origin == "meta":
         declared = None  # a page that could declare it in ASCII is not UTF-16 (HTML spec)
 
     if declared == "utf-8":

@@ -259,3 +259,10 @@ def test_undeclared_non_vietnamese_legacy_charset_is_detected() -> None:
     result = decode_page(page(text * 5).encode("gb18030"))
     assert text in result.text
     assert any("detected" in w for w in result.warnings)
+
+
+def test_utf16_declared_in_http_without_bom_is_honoured_but_not_from_meta() -> None:
+    data = page(SENTENCE).encode("utf-16-le")
+    assert SENTENCE in decode_page(data, http_charset="utf-16le").text
+    ascii_page = page("Tin", '<meta charset="utf-16">').encode("utf-8")
+    assert decode_page(ascii_page).encoding == "utf-8"
