@@ -349,7 +349,7 @@ def _fix_sequence(m: re.Match[str]) -> str:
 
 
 def repair_mojibake(text: str) -> tuple[str, int]:
-    """Reverse double-encoded UTF-8 where it round-trips; (text, characters restored).
+    """Reverse double-encoded UTF-8 where it round-trips; (text, sequences repaired).
 
     Only repairs when the text holds more mojibake lead characters than genuine Vietnamese
     letters (so a real "Ã" in good text is left alone), and only byte sequences that are
@@ -362,13 +362,26 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     if len(_GENUINE_VIETNAMESE.findall(text)) >= leads:
         return text, 0
     if not _NOT_BYTE_CHAR.search(text):
+        original = text
         if _CP1252_CHAR.search(text):
             text = _CP1252_CHAR.sub(lambda m: chr(_CP1252_EXTRA[m.group(0)]), text)
-        raw = text.encode("latin-1")
-        repaired = raw.decode("utf-8", errors="surrogateescape")
-        if _SURROGATE.search(repaired):
+        repaired = text.encode("latin-1").decode("utf-8", errors="surrogateescape")
+        # Every non-ASCII character now is either a repaired sequence or, as a surrogate, a
+        # byte that was no part of one (a genuine Latin-1 letter such as the Ä of "Ärger").
+        non_ascii = len(repaired) - len(repaired.encode("ascii", "ignore"))
+        kept = _SURROGATE.findall(repaired)
+        count = non_ascii - len(kept)
+        if count == 0:
+            return original, 0
+        if kept:
             repaired = _SURROGATE.sub(lambda m: _FROM_SURROGATE[ord(m.group(0))], repaired)
-        return repaired, len(repaired) - len(repaired.encode("ascii", "ignore"))
-    repaired = _MOJIBAKE.sub(_fix_sequence, text)
-    restored = len(_GENUINE_VIETNAMESE.findall(repaired)) - len(_GENUINE_VIETNAMESE.findall(text))
-    return repaired, max(restored, 0) or len(text) - len(repaired)
+        return repaired, count
+    count = 0
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal count
+        fixed = _fix_sequence(m)
+        count += fixed != m.group(0)
+        return fixed
+
+    return _MOJIBAKE.sub(fix, text), count

@@ -266,3 +266,8 @@ def test_utf16_declared_in_http_without_bom_is_honoured_but_not_from_meta() -> N
     assert SENTENCE in decode_page(data, http_charset="utf-16le").text
     ascii_page = page("Tin", '<meta charset="utf-16">').encode("utf-8")
     assert decode_page(ascii_page).encoding == "utf-8"
+
+
+def test_latin1_text_that_only_looks_like_mojibake_is_not_reported() -> None:
+    # German capitals Ä/Ã are mojibake lead characters, but "Är" is not a UTF-8 sequence.
+    assert repair_mojibake("Änderung der Ärger, Ärmel") == ("Änderung der Ärger, Ärmel", 0)
