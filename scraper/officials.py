@@ -146,6 +146,26 @@ HISTORICAL: frozenset[str] = frozenset(
     )
 )
 
+# Places whose names open with a surname ("Bí thư Tỉnh ủy Ninh Bình", "huyện Hoàng Su Phì"):
+# never a person when no cue names them as one.
+PLACES: frozenset[str] = frozenset(
+    _WS.sub(" ", fold(n)).strip()
+    for n in _words(
+        """Hà Giang|Hà Nội|Hà Nam|Hà Tĩnh|Cao Bằng|Lâm Đồng|Ninh Bình|Ninh Thuận|Thái Bình
+        Thái Nguyên|Bạc Liêu|Hoàng Su Phì|Quản Bạ|Lục Yên|Lục Nam|Lục Ngạn|Thạch An|Hà Quảng
+        Cao Lộc|Lộc Bình|Mai Sơn|Mai Châu|Phù Yên|Ma Cai|Si Ma Cai|Hoàng Thu Phố|Lùng Phình
+        Lùng Vai|Lùng Cải|Lùng Khấu Nhin|Thào Chư Phìn|Mã Pí Lèng|Thái Niên|Trịnh Tường|Kim Sơn
+        Kim Bôi|Kim Bảng|Cao Phong|Lạc Sơn|Lạc Thủy|Lạc Dương|Lương Sơn|Lâm Bình|Lâm Hà
+        Lâm Thao|Vũ Thư|Lý Sơn|Nông Cống|Nông Sơn|Hoàng Mai|Hoàng Hóa|Lê Chân|Thạch Thành
+        Thạch Hà|Thạch Thất|Hà Trung|Hà Tiên|Hồ Thầu|Cư Jút|Tô Múa|Đoàn Kết|Hà Đông|Hà Tu
+        Hà Lầm|Mai Pha|Hoàng Văn Thụ|Kim Đồng|Thái Học|Cao Xanh|Giang Biên|Hà Khẩu|Kim Tân
+        Lê Lai|Cốc Lếu|Duyên Hải|Bình Minh|Nam Cường|Pom Hán|Bắc Cường|Xuân Tăng|Đồng Tuyển""",
+        "|",
+    )
+    for n in n.split("\n")
+    if n.strip()
+)
+
 # Capitalised syllables that belong to a position, an organisation or a cue, never to a name.
 # (Words that can also be given names, such as Đại, Thượng, Chính, Anh, Năm, Nguyên or Đồng,
 # are not listed: they end a name only where a position, rank or cue starts with them.)
@@ -646,6 +666,8 @@ def _position_pass(text: str, col: _Collector) -> None:
         if col.covered(name_start) or _place_before(text, name_start):
             continue
         name = " ".join(t.group(0) for t in toks[i:])
+        if name_key(name) in PLACES:
+            continue
         end = _position_end(text, start, paren=gap.group(1) == "(")
         col.add(name_start, (name_start, end), name, text[start:end], "")
         until = end
@@ -668,7 +690,7 @@ def _name_after_position(text: str, start: int, run: re.Match[str], col: _Collec
     elif place is _UNIT_WORDS:
         first = 0 if len(syls) >= 3 else 1
     i = _name_in_run(syls, first)
-    if i is None:
+    if i is None or name_key(" ".join(syls[i:])) in PLACES:
         return 0
     name_start, name_end = toks[i].start(), toks[-1].end()
     col.add(name_start, (start, name_end), " ".join(syls[i:]), text[start:name_start], "")

@@ -348,6 +348,19 @@ def test_commune_named_like_a_person_is_not_an_official() -> None:
     assert find_officials("Chủ tịch UBND xã Trịnh Tường chủ trì.") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bí thư Tỉnh ủy Ninh Bình phát biểu.",
+        "Chủ tịch UBND huyện Si Ma Cai chủ trì.",
+        "Chủ tịch UBND huyện Hoàng Su Phì dự.",
+        "Giám đốc Sở Y tế tỉnh Hà Giang kiểm tra.",
+    ],
+)
+def test_place_opening_with_a_surname_after_a_title_is_not_an_official(text: str) -> None:
+    assert find_officials(text) == []
+
+
 def test_historical_figure_after_a_title_is_not_an_official() -> None:
     text = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh; Chủ tịch Hồ Chí Minh."
     assert find_officials(text) == []
