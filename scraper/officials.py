@@ -532,6 +532,9 @@ def _position_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     end = lo + len(stripped)
     if _position_end(text, start) < end:
         return None  # a verb or another cue in between: not one position
+    runs = list(_NAME_RUN.finditer(text, start, end))
+    if runs and runs[-1].end() == end and _trailing_name(text, runs[-1]):
+        return None  # "Chủ tịch UBND xã Lê Văn B, đồng chí C": the title is B's
     return start, end
 
 
@@ -679,9 +682,20 @@ def _name_after_position(text: str, start: int, run: re.Match[str], col: _Collec
     end = _position_end(text, start)
     if run.start() > end or col.covered(run.start()):
         return 0
+    found = _trailing_name(text, run)
+    if found is None:
+        return 0
+    name_start, name_end, name = found
+    col.add(name_start, (start, name_end), name, text[start:name_start], "")
+    return name_end
+
+
+def _trailing_name(text: str, run: re.Match[str]) -> tuple[int, int, str] | None:
+    """(start, end, name) of a surname-led name closing a capitalised run that follows a
+    title ("… huyện Bảo Thắng Nguyễn Văn Thắng"), or None when the run names a place."""
     toks = _tail_syllables(text, run)
     if len(toks) < 2:
-        return 0
+        return None
     syls = [t.group(0) for t in toks]
     place = _place_before(text, toks[0].start())
     first = 0
@@ -690,11 +704,12 @@ def _name_after_position(text: str, start: int, run: re.Match[str], col: _Collec
     elif place is _UNIT_WORDS:
         first = 0 if len(syls) >= 3 else 1
     i = _name_in_run(syls, first)
-    if i is None or name_key(" ".join(syls[i:])) in PLACES:
-        return 0
-    name_start, name_end = toks[i].start(), toks[-1].end()
-    col.add(name_start, (start, name_end), " ".join(syls[i:]), text[start:name_start], "")
-    return name_end
+    if i is None:
+        return None
+    name = " ".join(syls[i:])
+    if name_key(name) in PLACES:
+        return None
+    return toks[i].start(), toks[-1].end(), name
 
 
 def find_officials(text: str, *, exclude: Iterable[str] = ()) -> list[Official]:

@@ -138,6 +138,14 @@ def test_position_before_the_cue() -> None:
     assert people(text) == [("Lê Văn Hùng", "Phó Bí thư Thường trực Huyện ủy", "đồng chí")]
 
 
+def test_title_already_followed_by_its_own_name_is_not_taken_by_the_next_cue() -> None:
+    text = "Chủ tịch UBND xã Lê Văn Bình, đồng chí Trần Văn Cường phát biểu."
+    assert people(text) == [
+        ("Lê Văn Bình", "Chủ tịch UBND xã", ""),
+        ("Trần Văn Cường", "", "đồng chí"),
+    ]
+
+
 def test_position_directly_before_the_name_without_a_cue() -> None:
     text = "Chủ tịch UBND huyện Nguyễn Văn An phát biểu chỉ đạo hội nghị."
     assert people(text) == [("Nguyễn Văn An", "Chủ tịch UBND huyện", "")]
