@@ -194,3 +194,39 @@ def run_probe_crawl(requests: list[dict[str, Any]], warc_dir: Path, out: Path, *
     if not out.exists():
         return []
     return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+
+class PortalCrawl:
+    """A `bantin crawl` of the sample portal into a store and a WARC directory."""
+
+    def __init__(self, base: Path, db_url: str, n_articles: int = 12, seed: int = 5) -> None:
+        from scraper.sample_portal import SamplePortal, serve
+
+        self.base = base
+        self.db_url = db_url
+        self.warc_dir = base / "warc"
+        self.portal = SamplePortal(n_articles=n_articles, seed=seed)
+        self.running = serve(self.portal)
+        self.sources = self.running.write_sources(base / "sources.yaml")
+
+    def crawl(self, *extra: str) -> subprocess.CompletedProcess:
+        """Run `bantin crawl sample` once; fails the test when it exits non-zero."""
+        proc = bantin("crawl", "sample", "--sources", str(self.sources), "--db", self.db_url,
+                      "--warc-dir", str(self.warc_dir), "--jobdir", str(self.base / "jobs"),
+                      "-q", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                      *extra)
+        if proc.returncode != 0:
+            raise AssertionError(f"bantin crawl failed ({proc.returncode}):\n"
+                                 f"{proc.stdout}\n{proc.stderr[-3000:]}")
+        return proc
+
+    def stop(self) -> None:
+        self.running.stop()
+
+
+def bantin(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real `bantin` command (the entry point installed beside this Python)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    exe = Path(sys.executable).with_name("bantin")
+    return subprocess.run([str(exe), *args], cwd=cwd or ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
