@@ -250,6 +250,19 @@ def test_semicolon_list_continues_after_a_singular_cue() -> None:
     ]
 
 
+def test_va_before_the_next_named_official_ends_the_position() -> None:
+    text = "Dự có đồng chí Lê Văn Bình - Bí thư Đảng ủy và Trần Văn Cường - Chủ tịch UBND xã."
+    assert people(text) == [
+        ("Lê Văn Bình", "Bí thư Đảng ủy", "đồng chí"),
+        ("Trần Văn Cường", "Chủ tịch UBND xã", "đồng chí"),
+    ]
+
+
+def test_va_inside_a_position_is_kept() -> None:
+    (official,) = find_officials("Chủ tịch HĐND và UBND xã Lê Văn Bình phát biểu.")
+    assert official.position == "Chủ tịch HĐND và UBND xã"
+
+
 def test_realistic_meeting_paragraph_with_five_officials() -> None:
     text = (
         "Sáng 12/3, Huyện ủy Bát Xát tổ chức hội nghị sơ kết công tác quý I. Dự hội nghị có "
