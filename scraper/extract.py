@@ -387,6 +387,7 @@ class _Extraction:
         byline_texts = [_text(el) for el in byline_els]
         before_body = _precedes(root, byline_els, body_el)
         date_texts = [_text(el) for el in date_els[:3]]
+        times = _article_times(title_el, body_el, platform)
         lead_text = self.clean(_text(lead_el)) if lead_el is not None else ""
         lead_images = []
         if lead_el is not None and lead_el.getparent() is not None:
@@ -405,9 +406,13 @@ class _Extraction:
         self.record.attachments = self.attachments(body_el)
 
         raw_paragraphs: dict[str, str] = {}  # cleaned paragraph -> text as the page has it
+        date_lines: list[str] = []  # "Đăng lúc 2:05 CH", "Cập nhật: …" lines: dates, not text
         paragraphs = []
         for raw in _paragraphs(body_el):
             cleaned = self.clean(raw)
+            if _is_date_line(cleaned):
+                date_lines.append(normalize_text(raw))
+                continue
             if cleaned and not chrome.is_chrome_paragraph(cleaned):
                 paragraphs.append(cleaned)
                 raw_paragraphs.setdefault(cleaned, normalize_text(raw))
@@ -448,7 +453,9 @@ class _Extraction:
         if not paragraphs:
             self.warn("article body is empty")
 
-        self.pick_dates(meta, date_texts, byline_texts + tail_credits, paragraphs, body_el)
+        self.pick_dates(
+            meta, times, date_texts + date_lines, byline_texts + tail_credits, paragraphs
+        )
 
         text = "\n\n".join(x for x in (title, lead_text, *paragraphs) if x)
         self.record.officials = find_officials(text, exclude=self.record.authors)
@@ -483,12 +490,14 @@ class _Extraction:
     def pick_dates(
         self,
         meta: dict[str, str],
+        times: list[tuple[str, str]],
         date_texts: list[str],
         byline_texts: list[str],
         paragraphs: list[str],
-        body_el: etree._Element,
     ) -> None:
-        """published_at / updated_at by preference: metadata → date element → byline → body."""
+        """published_at / updated_at by preference: metadata (meta, JSON-LD, the article's
+        `time[datetime]`) → the date element by the title → the byline → the body's first
+        sentence. Sidebars never contribute: their blocks are not candidates."""
         candidates: list[tuple[str, str]] = []
         updated: list[tuple[str, str]] = []
         for key in _DATE_META_PUBLISHED:
@@ -497,6 +506,8 @@ class _Extraction:
         for key in _DATE_META_UPDATED:
             if meta.get(key):
                 updated.append((f"meta {key}", meta[key]))
+        for kind, value in times:
+            (updated if kind == "updated" else candidates).append(("time[datetime]", value))
         for text in date_texts:
             text = normalize_text(text)
             m = _UPDATED.search(text)
@@ -698,10 +709,8 @@ def _generic_title_el(
             if "title" not in cls and "tieude" not in cls and "tieu-de" not in cls:
                 continue
         text = _text(el)
-        if not 8 <= len(text) <= 300:
+        if not 8 <= len(text) <= 300 or chrome.is_chrome_paragraph(text):
             continue
-        if len(el) and any(_text(c) == text for c in el if isinstance(c.tag, str)):
-            continue  # the innermost holder of the text counts
         if chrome.fold_short(text) in wanted:
             return el
         candidates.append(el)
@@ -720,6 +729,78 @@ def _generic_title_el(
             return chosen
     h1 = _H1(root)
     return h1[0] if len(h1) == 1 else None
+
+
+# A paragraph that is only a posting/update date or time, with its labels.
+_DATE_SHAPE = re.compile(r"\d{1,2}[/\-]\d{1,2}|\d{1,2}\.\d{1,2}\.\d{2,4}|\d{1,2}\s*[:h]\s*\d{2}")
+_DATE_WORDS = re.compile(
+    r"(?i)\b(?:ngày|tháng|năm|lúc|giờ|phút|đăng|cập nhật|xuất bản|thời gian|chỉnh sửa|"
+    r"thứ (?:hai|ba|tư|năm|sáu|bảy)|chủ nhật|sa|ch|am|pm|posted|updated|published|on|at)\b"
+)
+_DATE_LINE_REST = re.compile(r"[\d\s:/.,\-–|h()\[\]：]*")
+
+
+def _is_date_line(text: str) -> bool:
+    """True for a paragraph that only states when the post was made or updated."""
+    if len(text) > 80 or not _DATE_SHAPE.search(text):
+        return False
+    return bool(_DATE_LINE_REST.fullmatch(_DATE_WORDS.sub(" ", text)))
+
+
+_UPDATED_CLASS = re.compile(r"updated|modified|capnhat|cap-nhat", re.I)
+
+
+def _article_times(
+    title_el: etree._Element | None, body: etree._Element, platform: Platform
+) -> list[tuple[str, str]]:
+    """("published" | "updated", datetime attribute) of `time` elements in the article
+    (the smallest element holding both title and body), outside other-news blocks."""
+    scope = body
+    if title_el is not None:
+        ancestors = set()
+        node = title_el
+        while node is not None:
+            ancestors.add(id(node))
+            node = node.getparent()
+        node = body
+        while node is not None and id(node) not in ancestors:
+            node = node.getparent()
+        if node is not None and node.tag not in ("html", "body"):
+            scope = node
+    excluded = {id(e) for e in select_all(scope, platform.other_news)}
+    out: list[tuple[str, str]] = []
+    for t in scope.iter("time"):
+        value = (t.get("datetime") or "").strip()
+        if not value:
+            continue
+        node, inside_other = t, False
+        while node is not None and node is not scope:
+            if id(node) in excluded:
+                inside_other = True
+                break
+            node = node.getparent()
+        if inside_other or _is_list_item_date(t):
+            continue
+        cls = f"{t.get('class') or ''} {t.get('itemprop') or ''}"
+        out.append(("updated" if _UPDATED_CLASS.search(cls) else "published", value))
+    return out
+
+
+def _is_list_item_date(el: etree._Element) -> bool:
+    """True for a date that belongs to an item of a list of other articles (a `li`, or next
+    to a title link)."""
+    node = el.getparent()
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        if node.tag == "li":
+            return True
+        if len(_text(node)) > 400:
+            return False  # an article container, not a list item
+        if any(len(_text(a)) >= 20 for a in node.iter("a")):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _dates_near(
@@ -746,6 +827,8 @@ def _dates_near(
         if not text or len(text) > 120:
             continue
         if any(_text(c) == text for c in el if isinstance(c.tag, str)):
+            continue
+        if el.tag in ("a", "li") or _is_list_item_date(el):
             continue
         if seen_title:
             after_count += 1

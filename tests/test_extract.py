@@ -386,3 +386,30 @@ def test_mixed_entities_and_combining_marks_come_out_nfc() -> None:
     record = run("liferay_article_4417996")
     assert unicodedata.is_normalized("NFC", record.body_text)
     assert "Đồng thời khẳng định" in record.body_text
+
+
+# --- unseen templates ---------------------------------------------------------------------
+
+
+def test_br_separated_paragraphs_become_paragraphs() -> None:
+    record = run("generic_dnn_article")
+    assert len(record.body_text.split("\n\n")) == 4
+    assert record.authors == ["Minh Anh", "Thu Hà"]
+
+
+def test_time_of_a_related_article_is_never_the_publication_date() -> None:
+    record = run("generic_drupal_article")
+    assert record.published_at == "2025-09-15T14:05:00+07:00"  # "2:05 CH", not 2025-08-20
+
+
+def test_update_line_at_the_end_of_the_body_is_a_date_not_text() -> None:
+    record = run("generic_drupal_article")
+    assert record.updated_at == "2025-09-15T16:20:00+07:00"
+    assert "Cập nhật" not in record.body_text
+
+
+def test_date_above_the_title_is_used_and_sidebar_headings_are_not_titles() -> None:
+    record = run("generic_table_layout_article")
+    assert record.title == "Xã Bản Xen hoàn thành tiêu chí giao thông nông thôn mới"
+    assert record.published_at == "2019-11-06"
+    assert "Bản Xen tổ chức Ngày hội" not in record.body_text
