@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from scraper.fold import fold
-from scraper.officials import LOWER, UPPER
+from scraper.officials import LOWER, SURNAMES, UPPER, name_key
+from scraper.syllables import syllables
 
 __all__ = ["looks_like_byline", "parse_byline"]
 
@@ -114,6 +116,22 @@ _CHROME = frozenset(
     )
 )
 
+# Provinces and cities (before and after the 2025 merger): a bare line naming one is a
+# dateline or a menu entry, not a pen name.
+_PROVINCE_NAMES = (
+    "An Giang|Bà Rịa - Vũng Tàu|Bà Rịa|Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre"
+    "|Bình Dương|Bình Định|Bình Phước|Bình Thuận|Cà Mau|Cao Bằng|Cần Thơ|Đà Nẵng|Đắk Lắk"
+    "|Đắk Nông|Điện Biên|Đồng Nai|Đồng Tháp|Gia Lai|Hà Giang|Hà Nam|Hà Nội|Hà Tĩnh"
+    "|Hải Dương|Hải Phòng|Hậu Giang|Hòa Bình|Hoà Bình|Hưng Yên|Khánh Hòa|Khánh Hoà"
+    "|Kiên Giang|Kon Tum|Lai Châu|Lâm Đồng|Lạng Sơn|Lào Cai|Long An|Nam Định|Nghệ An"
+    "|Ninh Bình|Ninh Thuận|Phú Thọ|Phú Yên|Quảng Bình|Quảng Nam|Quảng Ngãi|Quảng Ninh"
+    "|Quảng Trị|Sóc Trăng|Sơn La|Tây Ninh|Thái Bình|Thái Nguyên|Thanh Hóa|Thanh Hoá"
+    "|Thừa Thiên Huế|Huế|Tiền Giang|Trà Vinh|Tuyên Quang|Vĩnh Long|Vĩnh Phúc|Yên Bái"
+    "|Hồ Chí Minh|TP Hồ Chí Minh|Sài Gòn|Việt Nam|Sa Pa|Bảo Thắng|Bảo Yên|Bát Xát|Bắc Hà"
+    "|Mường Khương|Si Ma Cai|Văn Bàn|Phố Lu"
+)
+_PROVINCES = frozenset(name_key(p) for p in _PROVINCE_NAMES.split("|"))
+
 MAX_BARE_WORDS = 8
 MAX_CREDIT_WORDS = 16
 
@@ -122,14 +140,37 @@ def _nfc(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def _is_name(part: str, *, min_tokens: int) -> bool:
-    """2–5 capitalised (or all-caps) syllables and nothing else: "Phạm Thị Ngọc", "Đức Hùng"."""
+@lru_cache(maxsize=1)
+def _folded_syllables() -> frozenset[str]:
+    """Every Vietnamese syllable without diacritics ("ngoc"), for names typed without them."""
+    return frozenset(fold(s) for s in syllables())
+
+
+def _is_syllable(token: str) -> bool:
+    return fold(token) in _folded_syllables()
+
+
+def _is_name(part: str, *, min_tokens: int, bare: bool = False) -> bool:
+    """2–5 capitalised (or all-caps) syllables and nothing else: "Phạm Thị Ngọc", "Đức Hùng".
+
+    A `bare` line (no credit prefix) must also be Vietnamese: every token a syllable (with or
+    without diacritics), not a province ("Gia Lai"), and in capitals only when it opens with a
+    surname ("PHẠM THỊ NGỌC", not "LIÊN KẾT WEBSITE" or "TIN TỨC SỰ KIỆN")."""
     tokens = part.split()
     if not min_tokens <= len(tokens) <= 5:
         return False
     if fold(part) in _CHROME:
         return False
-    return all(_NAME_TOKEN.fullmatch(t) for t in tokens)
+    if not all(_NAME_TOKEN.fullmatch(t) for t in tokens):
+        return False
+    if not bare:
+        return True
+    if name_key(part) in _PROVINCES or not all(_is_syllable(t) for t in tokens):
+        return False
+    capitals = [t for t in tokens if len(t) > 1 and t.isupper()]
+    if not capitals:
+        return True
+    return len(capitals) == len(tokens) and tokens[0].capitalize() in SURNAMES
 
 
 def _strip_newsroom(part: str) -> str:
@@ -137,7 +178,7 @@ def _strip_newsroom(part: str) -> str:
     return _NEWSROOM_PREFIX.sub("", part, count=1).strip()
 
 
-def _people(chunk: str, *, min_tokens: int) -> list[str] | None:
+def _people(chunk: str, *, min_tokens: int, bare: bool = False) -> list[str] | None:
     """Names (or units) in an author/photo credit; None when a part is not one."""
     chunk = chunk.strip(" .,;:-–")
     if not chunk:
@@ -155,10 +196,10 @@ def _people(chunk: str, *, min_tokens: int) -> list[str] | None:
         if fold(part) in _NOBODY:
             skipped = True
             continue
-        bare = _AFFILIATION.sub("", part)
-        if bare != part and _is_name(bare, min_tokens=min_tokens):
-            part = bare
-        if not (_is_name(part, min_tokens=min_tokens) or _UNIT_START.match(part)):
+        plain = _AFFILIATION.sub("", part)
+        if plain != part and _is_name(plain, min_tokens=min_tokens, bare=bare):
+            part = plain
+        if not (_is_name(part, min_tokens=min_tokens, bare=bare) or _UNIT_START.match(part)):
             return None
         out.append(part)
     return out if (out or skipped) else None
@@ -218,7 +259,7 @@ def _credit(text: str) -> list[str] | None:
         return None
     if _UNIT_START.match(s):
         return None
-    return _dedupe(_people(s, min_tokens=2) or []) or None
+    return _dedupe(_people(s, min_tokens=2, bare=True) or []) or None
 
 
 def _dedupe(names: list[str]) -> list[str]:

@@ -187,6 +187,26 @@ def test_ordinary_text_is_not_a_byline(text: str) -> None:
     assert looks_like_byline(text) is False
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gia Lai",
+        "Hà Nội",
+        "Lào Cai",
+        "App Store",
+        "Google Play",
+        "Access Denied",
+        "Brand Logos Vector",
+        "Logo EPS",
+        "LIÊN KẾT WEBSITE",
+        "PHÓNG SỰ ẢNH VÀ VIDEO",
+        "TIN TỨC SỰ KIỆN",
+    ],
+)
+def test_page_labels_places_and_foreign_words_are_not_bare_bylines(text: str) -> None:
+    assert parse_byline(text) == []
+
+
 def test_long_run_of_capitalised_words_is_not_a_byline() -> None:
     text = "Nguyễn Văn An Trần Thị Bình Lê Văn Cường Phạm Thị Dung Hoàng Văn Em"
     assert parse_byline(text) == []
