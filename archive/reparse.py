@@ -258,9 +258,7 @@ def reparse(store: Any, warc_dir: str | Path, *, source_id: str | None = None,
         if not saved_any:
             continue
         newest_cand, newest = items[-1]
-        newer_than_current = current is None or newest_cand.date >= current["fetched_at"].replace(
-            tzinfo=current["fetched_at"].tzinfo or UTC)
-        if newer_than_current:
+        if _newest_is_latest(current, {c.pointer.record_id for c, _ in items}, newest_cand):
             if content_hash(newest) != last_saved:
                 _save(store, sid, newest_cand, newest)
                 report.restored += 1
@@ -274,6 +272,21 @@ def reparse(store: Any, warc_dir: str | Path, *, source_id: str | None = None,
                                      "payload_digest": current["payload_digest"]})
             report.restored += 1
     return report
+
+
+def _newest_is_latest(current: Any, record_ids: set[str], newest: Candidate) -> bool:
+    """Does the newest re-extracted capture stand for the article's latest state?
+
+    Yes when the article had no version, or when its current version's own capture is among
+    the records re-extracted (anything after it in the group is newer). Otherwise (that
+    capture lies outside the files or dates seen) only a capture made after it wins.
+    """
+    if current is None or current["warc_record_id"] in record_ids:
+        return True
+    fetched = current["fetched_at"]
+    if fetched.tzinfo is None:
+        fetched = fetched.replace(tzinfo=UTC)
+    return newest.date > fetched
 
 
 def _save(store: Any, source_id: str, cand: Candidate, record: Record) -> Any:
