@@ -393,7 +393,11 @@ def _clean_position(s: str) -> str:
 
 
 def _position_end(text: str, start: int, *, paren: bool = False) -> int:
-    """End of the position that starts at `start` (see the module docstring for the rules)."""
+    """End of the position that starts at `start`: at ; : ( ) [ ] a newline or a full stop
+    (not the one of "TP."), at a comma unless another position follows it ("Ủy viên BTV
+    huyện ủy, bí thư Đảng ủy thị trấn"), before a following cue, before "và các/những" or
+    "và" + the next named official, and before a verb ("phát biểu", "chủ trì", "cùng", …).
+    In parentheses (`paren`) it runs to the closing parenthesis."""
     if paren:
         close = text.find(")", start)
         nl = text.find("\n", start)
@@ -506,8 +510,7 @@ def _cue_label(cue: str) -> tuple[str, str]:
 def _position_after(text: str, end: int) -> tuple[int, int] | None:
     """(start, end) of a position written right after a name ending at `end`."""
     sep = _AFTER_SEP.match(text, end)
-    assert sep is not None  # the pattern matches the empty string
-    if sep.group("sep") is None and sep.end() == end:
+    if sep is None or (sep.group("sep") is None and sep.end() == end):
         return None
     p = _POSITION_AT.match(text, sep.end())
     if p is None:
