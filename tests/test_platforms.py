@@ -152,3 +152,25 @@ def test_generic_rules_recognise_common_article_and_page_urls() -> None:
     assert generic.is_article_url(page("generic_unseen_article").url)
     assert generic.is_listing_url("https://x.gov.vn/tin-tuc?page=3")
     assert "Trang sau" in generic.pagination.next_texts
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("liferay", "https://sotttt.hanoi.gov.vn/c/portal/login?p_l_id=1"),
+        ("liferay", "https://sotttt.hanoi.gov.vn/tin?p_p_id=101&p_p_state=pop_up"),
+        ("sharepoint_lacviet", "https://baoyen.laocai.gov.vn/_layouts/Authenticate.aspx"),
+        ("vnportal", "https://pholu.baothang.laocai.gov.vn/dang-nhap.aspx"),
+        ("wordpress", "https://banlau.muongkhuong.laocai.gov.vn/wp-login.php"),
+        ("wordpress", "https://banlau.muongkhuong.laocai.gov.vn/feed/"),
+        ("generic", "mailto:vanthu@laocai.gov.vn"),
+    ],
+)
+def test_urls_never_worth_fetching_are_ignored(name: str, url: str) -> None:
+    assert get(name).is_ignored_url(url)
+
+
+def test_article_and_postback_links_are_not_ignored() -> None:
+    assert not get("vnportal").is_ignored_url(page("vnportal_pholu_notice").url)
+    assert not get("vnportal").is_ignored_url("javascript:__doPostBack('a$gvList','Page$2')")
+    assert not get("liferay").is_ignored_url(page("liferay_article_4417996").url)

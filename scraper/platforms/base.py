@@ -118,6 +118,12 @@ class Platform:
     listing_url_patterns: tuple[str, ...] = ()
     pagination: Pagination = field(default_factory=Pagination)
     postback_pager: PostbackPager | None = None
+    # URLs never worth fetching on this platform (login, print, feeds, admin, language switch)
+    ignore_url_patterns: tuple[str, ...] = (
+        r"(?i)dang-?nhap|login|logout|signin|/admin",
+        r"(?i)[?&](?:print|in)=|/print/|in-bai",
+        r"^(?:mailto|javascript|tel):",
+    )
 
     def detect_score(self, tree: etree._Element, url: str, generator: str, raw_head: str) -> int:
         """How strongly this page looks like this platform (0 = not at all)."""
@@ -136,6 +142,9 @@ class Platform:
 
     def is_article_url(self, url: str) -> bool:
         return any(re.search(p, url, re.I) for p in self.article_url_patterns)
+
+    def is_ignored_url(self, url: str) -> bool:
+        return any(re.search(p, url) for p in self.ignore_url_patterns)
 
     def is_listing_url(self, url: str) -> bool:
         return any(re.search(p, url, re.I) for p in self.listing_url_patterns)

@@ -48,4 +48,10 @@ PLATFORM = Platform(
         container=("div.taglib-page-iterator", "ul.lfr-pagination-buttons", "div.pagination"),
         next_texts=("next", "Tiếp", "Trang sau", "Sau", "Next", "→"),
     ),
+    ignore_url_patterns=(
+        r"(?i)/c/portal/login|/dang-nhap|p_p_state=(?:pop_up|exclusive|maximized)",
+        r"p_p_lifecycle=[12]|_101_struts_action=%2Fasset_publisher%2Frss|/-/asset_publisher/rss",
+        r"[?&](?:languageId|doAsUserId)=|/c/journal/|/documents/\d+/\d+/.*\?version=",
+        r"^(?:mailto|javascript|tel):",
+    ),
 )

@@ -36,4 +36,9 @@ PLATFORM = Platform(
         container=("div.lv_pager", "td.Pager", "div.Pager"),
         next_texts=("Trang sau", "Tiếp", "Sau", ">>", "»"),
     ),
+    ignore_url_patterns=(
+        r"(?i)/_layouts/|/_vti_bin/|/_catalogs/|Authenticate\.aspx|AccessDenied\.aspx",
+        r"(?i)[?&](?:print|Source)=|/Lists/[^/]+/(?:NewForm|EditForm|AllItems)\.aspx",
+        r"^(?:mailto|javascript|tel):",
+    ),
 )

@@ -35,4 +35,8 @@ PLATFORM = Platform(
     listing_url_patterns=(r"/Default\.aspx\?pageid=\d+(?:&|$)", r"/[\w-]+/?$"),
     pagination=Pagination(params=("page", "Page"), container=("tr.pager", "div.pager")),
     postback_pager=PostbackPager(),
+    ignore_url_patterns=(
+        r"(?i)dang-nhap|login|/vnp-resources/|[?&](?:print|in)=|/Print\.aspx",
+        r"^(?:mailto|tel):|^javascript:(?!__doPostBack)",
+    ),
 )

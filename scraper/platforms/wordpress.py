@@ -43,4 +43,9 @@ PLATFORM = Platform(
         container=("nav.pagination", "div.nav-links", "nav.navigation"),
         next_texts=("Trang sau", "Tiếp", "Tiếp theo", "Next", "next", "»", "→"),
     ),
+    ignore_url_patterns=(
+        r"/wp-(?:admin|login\.php|json)|/xmlrpc\.php|/feed/?$|[?&]replytocom=|/comment-page-",
+        r"[?&](?:share|print)=|/author/[^/]+/feed/|/(?:tag|author)/[^/]+/page/",
+        r"^(?:mailto|javascript|tel):",
+    ),
 )
