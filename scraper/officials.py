@@ -313,7 +313,9 @@ _STREET_WORDS: frozenset[str] = frozenset(
     tiểu học|mầm non|trung học cơ sở|trung học phổ thông|phổ thông|dân tộc nội trú|đại học
     dân tộc bán trú|cao đẳng|trường chính trị|khu phố|sân vận động|nhà văn hóa|nhà văn hoá
     bệnh viện|giải|giải thưởng|huân chương|đền|chùa|đình|tượng đài|lăng|bảo tàng|di tích|thcs
-    thpt|ptdtbt|ptdtnt|ptcs|th&thcs|ptdtbt-thcs|thcs-thpt|mn|th|liên đội|chi đội|tàu""".replace(
+    thpt|ptdtbt|ptdtnt|ptcs|th&thcs|ptdtbt-thcs|thcs-thpt|mn|th|liên đội|chi đội|tàu
+    công ty|tnhh|cổ phần|cp|doanh nghiệp|dntn|hợp tác xã|htx|cửa hàng|khách sạn|nhà hàng
+    tập đoàn|nhà máy|câu lạc bộ|clb|quỹ|báo|đài|nhà sách|xí nghiệp|homestay|trang trại""".replace(
         "\n", "|"
     )
     .replace("    ", "")

@@ -365,6 +365,10 @@ def test_school_named_after_a_person_is_not_an_official() -> None:
     assert find_officials(text) == []
 
 
+def test_business_named_after_a_person_is_not_an_official() -> None:
+    assert find_officials("Giám đốc Công ty TNHH Hoàng Long phát biểu.") == []
+
+
 def test_commune_named_like_a_person_is_not_an_official() -> None:
     assert find_officials("Chủ tịch UBND xã Trịnh Tường chủ trì.") == []
 
