@@ -404,11 +404,13 @@ def classify_link(link: Link | str, rules: CrawlRules | None = None, text: str =
         return "article"
     if any(p.search(target) for p in GENERIC_IGNORE):
         return "other"
-    if any(p.search(target) for p in rules.listing_patterns) or any(
-        p.search(target) for p in rules.pagination_patterns
-    ):
-        return "listing" if region != "nav" or len(text.split()) <= 8 else "other"
     shape = url_shape(url)
+    # A platform's listing patterns are broad (`/<slug>`); a URL that clearly names an
+    # article (numeric id, Liferay view_content, long slug) is scored instead.
+    if shape != "article" and (any(p.search(target) for p in rules.listing_patterns) or any(
+        p.search(target) for p in rules.pagination_patterns
+    )):
+        return "listing" if region != "nav" or len(text.split()) <= 8 else "other"
     words = len(text.split())
     if shape == "article":
         score = 2

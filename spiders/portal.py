@@ -338,9 +338,10 @@ class PortalSpider(scrapy.Spider):
             return  # a file behind an article-looking link: attachments are not pages
         record = self._extract(response)
         kind = record.get("kind")
-        if kind == "article" and role != "article":
-            # Reached as a listing (start page, category, pager): the crawl's view wins over
-            # a page classifier that sees a single long text block (e.g. a postback page).
+        if kind == "article" and role != "article" and L.url_shape(response.url) != "article":
+            # Reached as a listing (start page, category, pager) at a listing-shaped URL:
+            # the crawl's view wins over a page classifier that sees one long text block
+            # (e.g. a postback page). An article-shaped URL stays an article.
             self.crawler.stats.inc_value("bantin/listing_pages_looking_like_articles")
             kind = record["kind"] = "listing"
         if kind in ("article", "not_found", "error"):
@@ -351,7 +352,9 @@ class PortalSpider(scrapy.Spider):
                                       "message": "; ".join(record.get("warnings") or [])}
             yield item
         if kind in ("not_found", "error") or response.status >= 400:
-            if role in ("start", "listing", "page"):
+            # A start page or a page of a listing walk that is missing leaves the walk
+            # incomplete (no removal marking); a dead category link in a menu does not.
+            if role in ("start", "page") or (role == "listing" and kind == "error"):
                 self.listing_failures += 1
             return
         tree = L.parse_html(response.text)

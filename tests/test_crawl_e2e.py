@@ -1,0 +1,286 @@
+"""`bantin crawl` end to end: the real CLI (a subprocess) crawls the sample portal served on
+loopback into a real SQLite file (and once into PostgreSQL); the portal's access log proves
+what was and was not requested."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from scraper.sample_portal import SamplePortal, serve
+from scraper.sample_portal.render import BROKEN_PATH, DISALLOWED_ARTICLE, SOFT404_PATHS
+from tests.crawl_helpers import (
+    article_path,
+    crawl_command,
+    env,
+    last_run,
+    run_crawl,
+    stored_articles,
+    version_count,
+    write_sources,
+)
+
+pytestmark = pytest.mark.slow
+
+N_ARTICLES = 40
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A 40-article portal, crawled once (first) and then again unchanged plus one new
+    article (recrawl). Tests below read what each run did."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    portal = SamplePortal(n_articles=N_ARTICLES, seed=1)
+    running = serve(portal)
+    try:
+        sources = write_sources(tmp / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp / 'bantin.db'}"
+        expected = running.expected_articles()
+        first = run_crawl(running, tmp, sources, db)
+        first_stored = stored_articles(db)
+        first_versions = version_count(db)
+        first_run = last_run(db)
+        added = portal.add_article("thong-bao", title="Thông báo lịch tiếp công dân tháng 12")
+        recrawl = run_crawl(running, tmp, sources, db)
+        yield {
+            "running": running, "portal": portal, "db": db, "tmp": tmp, "sources": sources,
+            "expected": expected, "first": first, "first_stored": first_stored,
+            "first_versions": first_versions,
+            "first_run": first_run, "added": added, "recrawl": recrawl,
+        }
+    finally:
+        running.stop()
+
+
+def _paths(requests, method=None, status=None):
+    return [p for m, p, s in requests
+            if (method is None or m == method) and (status is None or s == status)]
+
+
+# ------------------------------------------------------------------ the first crawl
+
+
+def test_first_crawl_exits_0_and_prints_a_summary(site):
+    first = site["first"]
+    assert first.returncode == 0, first.stderr
+    assert re.search(r"articles\s+40 new, 0 changed, 0 unchanged", first.stdout), first.stdout
+    assert "pages fetched" in first.stdout
+
+
+def test_every_article_is_stored_exactly_once(site):
+    stored = [url for url, _ in site["first_stored"]]
+    assert sorted(stored) == sorted(e.url for e in site["expected"])
+    assert site["first_versions"] == N_ARTICLES
+
+
+def test_robots_disallowed_path_is_never_requested(site):
+    requested = _paths(site["first"].requests) + _paths(site["recrawl"].requests)
+    assert not [p for p in requested if p.startswith(("/admin/", "/c/"))]
+    assert DISALLOWED_ARTICLE.startswith("/admin/")
+    assert "/robots.txt" in requested
+
+
+def test_postback_pages_are_walked(site):
+    posts = _paths(site["first"].requests, "POST", 200)
+    assert "/tin-tuc-su-kien" in posts  # 16 posts: page 2 is reachable only by postback
+    # articles listed only on postback pages (older posts of the vnPortal sections) are stored
+    stored = {url for url, _ in site["first_stored"]}
+    vn = [e.url for e in site["expected"] if e.style == "vnportal"]
+    assert set(vn) <= stored
+
+
+def test_article_failing_with_500_is_retried_then_stored(site):
+    portal = site["portal"]
+    flaky = portal.article(portal.flaky_article_id)
+    answers = [s for m, p, s in site["first"].requests if p == flaky.path]
+    assert answers == [500, 500, 200]
+    assert site["running"].url + flaky.path in {u for u, _ in stored_articles(site["db"])}
+
+
+def test_redirected_old_url_is_followed_once_and_its_article_stored_once(site):
+    old = [(p, s) for m, p, s in site["first"].requests if p.startswith("/Default.aspx")
+           and "ItemID" in p]
+    assert [s for _, s in old] == [301]
+    pholu = [u for u, _ in stored_articles(site["db"]) if u.endswith("-1105750")]
+    assert len(pholu) == 1
+
+
+def test_tracking_parameter_duplicates_are_fetched_once(site):
+    requested = _paths(site["first"].requests, "GET")
+    assert not [p for p in requested if "utm_" in p or "jsessionid" in p.lower()]
+    for e in site["expected"]:
+        assert _paths(site["first"].requests, "GET", 200).count(article_path(e.url)) <= 1, e.url
+
+
+def test_soft_404_and_broken_link_are_recorded_not_stored(site):
+    requested = _paths(site["first"].requests)
+    assert BROKEN_PATH in requested and SOFT404_PATHS[1] in requested
+    stored = {article_path(u) for u, _ in stored_articles(site["db"])}
+    assert BROKEN_PATH not in stored and SOFT404_PATHS[1] not in stored
+    assert site["first_run"]["counts"]["not_found"] >= 2
+    assert re.search(r"not found\s+[1-9]", site["first"].stdout)
+
+
+def test_crawl_run_is_recorded_with_counts(site):
+    run = site["first_run"]
+    assert run["status"] == "finished"
+    assert run["counts"]["new"] == N_ARTICLES
+    assert run["source_ids"] == ["sample"]
+
+
+# ------------------------------------------------------------------ the re-crawl
+
+
+def test_recrawl_fetches_no_unchanged_article(site):
+    """Decision: a re-crawl does not request unchanged articles at all (not even a
+    conditional GET); only listing pages, robots/sitemaps/feeds and non-article links."""
+    recrawl = site["recrawl"]
+    assert recrawl.returncode == 0, recrawl.stderr
+    old_articles = {article_path(e.url) for e in site["expected"]}
+    fetched = [p for m, p, s in recrawl.requests if p.split("?")[0] in old_articles]
+    assert fetched == []
+
+
+def test_recrawl_stops_listing_walk_after_a_page_of_known_articles(site):
+    recrawl = site["recrawl"].requests
+    assert _paths(site["first"].requests, "POST")
+    assert _paths(recrawl, "POST") == []
+    assert not [p for p in _paths(recrawl) if "_101_cur=2" in p]
+
+
+def test_recrawl_stores_the_article_added_since(site):
+    added = site["added"]
+    stored = {u for u, _ in stored_articles(site["db"])}
+    assert site["running"].url + added.path in stored
+    assert re.search(r"articles\s+1 new, 0 changed", site["recrawl"].stdout), \
+        site["recrawl"].stdout
+    assert version_count(site["db"]) == N_ARTICLES + 1
+
+
+# ------------------------------------------------------------------ full walk, removal
+
+
+def test_full_walk_marks_an_unlisted_article_removed(tmp_path):
+    portal = SamplePortal(n_articles=25, seed=3, flaky_failures=0)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+        assert run_crawl(running, tmp_path, sources, db).returncode == 0
+        victim = portal.expected_articles()[-1]  # oldest: listed only deep in the listings
+        portal.remove_article(victim.id)
+        full = run_crawl(running, tmp_path, sources, db, "--full")
+    assert full.returncode == 0, full.stderr
+    status = dict(stored_articles(db))
+    assert status[running.url + article_path(victim.url)] == "removed"
+    assert sum(1 for s in status.values() if s == "present") == 24
+
+
+# ------------------------------------------------------------------ stop and resume
+
+
+def _start_slow_crawl(tmp: Path, sources: Path, db: str, *extra: str) -> subprocess.Popen:
+    cmd = crawl_command(tmp, sources, db, "-s", "DOWNLOAD_DELAY=0.04",
+                        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", *extra)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp, env=env())
+
+
+def _wait_for_articles(running, expected_paths: set[str], n: int, proc, timeout=60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = sum(1 for m, p, s in list(running.access_log) if s == 200 and p in expected_paths)
+        if done >= n:
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"crawl ended before it could be stopped: {proc.communicate()}")
+        time.sleep(0.02)
+    pytest.fail("crawl too slow to reach the stopping point")
+
+
+@pytest.mark.parametrize("how", ["sigint", "sigkill"])
+def test_stopped_crawl_resumes_with_nothing_lost_and_nothing_stored_twice(tmp_path, how):
+    portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+        expected = running.expected_articles()
+        paths = {article_path(e.url) for e in expected}
+        proc = _start_slow_crawl(tmp_path, sources, db)
+        _wait_for_articles(running, paths, 12, proc)
+        proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
+        out, err = proc.communicate(timeout=60)
+        if how == "sigint":
+            assert proc.returncode == 130, err
+            assert "interrupted" in out
+        else:
+            assert proc.returncode == -signal.SIGKILL
+        part1 = len(stored_articles(db))
+        assert 0 < part1 < len(expected)
+        resumed = run_crawl(running, tmp_path, sources, db, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    stored = [u for u, _ in stored_articles(db)]
+    assert sorted(stored) == sorted(e.url for e in expected)
+    assert version_count(db) == len(expected)
+    # the resumed run does not fetch again what the first part stored
+    refetched = [p for m, p, s in resumed.requests if s == 200 and p in paths]
+    assert len(refetched) <= len(expected) - part1 + 1  # +1: a page in flight at the kill
+
+
+# ------------------------------------------------------------------ exit codes
+
+
+def test_unreachable_start_url_exits_1(tmp_path):
+    sources = write_sources(tmp_path / "sources.yaml", "http://127.0.0.1:9")
+    proc = subprocess.run(crawl_command(tmp_path, sources, f"sqlite:///{tmp_path / 'b.db'}",
+                                        "-s", "RETRY_TIMES=0"),
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env())
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "failed" in proc.stdout and "127.0.0.1:9" in proc.stdout
+
+
+def test_bad_sources_file_exits_2_naming_the_file(tmp_path):
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - id: Not A Slug\n    nme: x\n", encoding="utf-8")
+    proc = subprocess.run(crawl_command(tmp_path, bad, f"sqlite:///{tmp_path / 'b.db'}"),
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env())
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unknown_source_id_exits_2(tmp_path):
+    sources = write_sources(tmp_path / "sources.yaml", "http://127.0.0.1:9")
+    proc = subprocess.run(crawl_command(tmp_path, sources, f"sqlite:///{tmp_path / 'b.db'}")
+                          + ["nosuch"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env=env())
+    assert proc.returncode == 2
+    assert "nosuch" in proc.stderr and "sample" in proc.stderr
+
+
+def test_unwritable_store_exits_1(tmp_path):
+    sources = write_sources(tmp_path / "sources.yaml", "http://127.0.0.1:9")
+    (tmp_path / "file").write_text("not a directory")
+    proc = subprocess.run(crawl_command(tmp_path, sources,
+                                        f"sqlite:///{tmp_path / 'file' / 'b.db'}"),
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env())
+    assert proc.returncode == 1
+    assert "error:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ PostgreSQL
+
+
+@pytest.mark.postgres
+def test_crawl_into_postgresql_stores_every_article_once(tmp_path, pg_url):
+    portal = SamplePortal(n_articles=20, seed=4)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        crawl = run_crawl(running, tmp_path, sources, pg_url)
+        expected = running.expected_articles()
+    assert crawl.returncode == 0, crawl.stderr
+    assert sorted(u for u, _ in stored_articles(pg_url)) == sorted(e.url for e in expected)
+    assert version_count(pg_url) == len(expected)
