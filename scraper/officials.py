@@ -262,7 +262,7 @@ _FORMER_BEFORE = re.compile(r"(?:[Nn]guyên|[Qq]uyền)\s+$")
 _RANKS = """đại tướng|thượng tướng|trung tướng|thiếu tướng|đại tá|thượng tá|trung tá|thiếu tá
 đại úy|thượng úy|trung úy|thiếu úy|chuẩn úy|thượng sĩ|trung sĩ|hạ sĩ""".replace("\n", "|")
 _STRONG_CUES = ("đồng chí", "đ/c")
-_WEAK_CUES = ("ông", "bà", "anh", "chị")
+_WEAK_CUES = ("ông", "bà", "anh", "chị", "cô", "thầy", "cô giáo", "thầy giáo")
 _RANK_CUES = tuple(_RANKS.split("|"))
 # spelling as matched (lower case) → (kind, the label reported as `cue`)
 _CUE_KIND: dict[str, tuple[str, str]] = {
@@ -282,9 +282,8 @@ _VERBS = """phát biểu|chủ trì|tham dự|dự|tới dự|đến dự|trao|t
 cho biết|khẳng định|đánh giá|ghi nhận|biểu dương|đã|đang|sẽ|đến|tới|chúc mừng|thăm|làm việc
 kiểm tra|báo cáo|quán triệt|trình bày|thông qua|kết luận|giao|khai mạc|bế mạc|với|tại|là|có
 được|nhận|tiếp|gặp|cùng|lên|đọc|phổ biến|triển khai|chia sẻ|tặng quà|động viên|mong muốn
-nêu|thay mặt|đại diện cho|cũng|vừa|trả lời|giải trình|phát động|hướng dẫn|lưu ý|bày tỏ""".replace(
-    "\n", "|"
-)
+nêu|thay mặt|đại diện cho|cũng|vừa|trả lời|giải trình|phát động|hướng dẫn|lưu ý|bày tỏ
+làm|tham gia|trực tiếp|kiểm tra|thăm hỏi|tặng|trao tặng|nghe|điều hành|dẫn đầu""".replace("\n", "|")
 _VERB_STOP = rf"(?<![Bb]an )(?:{_trie((*_VERBS.split('|'), 'chỉ đạo'), title=False)})(?!\w)"
 
 # Where a position ends (the first of these at or after its start).
@@ -351,6 +350,20 @@ _ABBREVIATIONS: dict[str, str] = {
     "ĐTNCS": "Đoàn Thanh niên Cộng sản",
     "ĐTN": "Đoàn Thanh niên Cộng sản",
     "HLHPN": "Hội Liên hiệp Phụ nữ",
+    "LHPN": "Liên hiệp Phụ nữ",
+    "HND": "Hội Nông dân",
+    "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
+    "LĐLĐ": "Liên đoàn Lao động",
+    "TNCS": "Thanh niên Cộng sản",
+    "BCHQS": "Ban Chỉ huy Quân sự",
+    "TTYT": "Trung tâm Y tế",
+    "VP": "Văn phòng",
+    "NTM": "nông thôn mới",
+    "ANTT": "an ninh trật tự",
+    "QP-AN": "quốc phòng - an ninh",
+    "VH-XH": "văn hóa - xã hội",
+    "TC-KH": "Tài chính - Kế hoạch",
+    "GD-ĐT": "Giáo dục - Đào tạo",
     "HPN": "Hội Liên hiệp Phụ nữ",
     "CA": "Công an",
     "QS": "Quân sự",

@@ -92,6 +92,11 @@ def test_anh_with_a_position_is_an_official() -> None:
     assert people(text) == [("Lù Văn Dũng", "Trưởng thôn Nậm Tang", "anh")]
 
 
+def test_teacher_cue_with_a_position_before_is_an_official() -> None:
+    text = "Hiệu trưởng nhà trường, cô giáo Nguyễn Thị Hằng cho biết."
+    assert people(text) == [("Nguyễn Thị Hằng", "Hiệu trưởng nhà trường", "cô giáo")]
+
+
 def test_weak_cue_needs_a_known_surname() -> None:
     assert find_officials("Bà Xuân Thu, Chủ tịch Hội Phụ nữ xã cho biết.") == []
 
@@ -202,6 +207,11 @@ def test_position_continues_over_a_comma_only_into_another_position() -> None:
 def test_position_ends_at_a_verb() -> None:
     (official,) = find_officials("đồng chí Vàng Seo Sử - Phó Chủ tịch UBND huyện chủ trì.")
     assert official.position == "Phó Chủ tịch UBND huyện"
+
+
+def test_position_ends_before_lam_naming_a_role_in_the_visit() -> None:
+    text = "Đoàn do đồng chí Hoàng Quốc Khánh, Phó Chủ tịch UBND tỉnh làm Trưởng đoàn."
+    assert find_officials(text)[0].position == "Phó Chủ tịch UBND tỉnh"
 
 
 def test_position_ends_before_cung() -> None:
@@ -465,6 +475,9 @@ def test_empty_text_has_no_officials() -> None:
         ("Trưởng CA xã", "Trưởng Công an xã"),
         ("Chỉ huy trưởng Ban CHQS xã", "Chỉ huy trưởng Ban Chỉ huy Quân sự xã"),
         ("Phó ban QS xã", "Phó ban Quân sự xã"),
+        ("cán bộ Hội LHPN xã", "cán bộ Hội Liên hiệp Phụ nữ xã"),
+        ("Phó Chủ tịch UBMTTQ xã", "Phó Chủ tịch Ủy ban Mặt trận Tổ quốc xã"),
+        ("Trưởng phòng TC-KH huyện", "Trưởng phòng Tài chính - Kế hoạch huyện"),
         ("Trưởng phòng KT-XH", "Trưởng phòng kinh tế - xã hội"),
     ],
 )
