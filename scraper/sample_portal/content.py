@@ -357,6 +357,7 @@ class SamplePortal:
         self.secret = hashlib.sha256(f"bantin-sample-{seed}".encode()).digest()
         self._articles: dict[int, Article] = {}
         self._by_section: dict[str, list[int]] | None = None
+        self._sorted: list[Article] | None = None
         self._failures: dict[int, int] = {}
         self.site_hits = 150_000 + _rng(seed, "hits").randint(0, 50_000)
         self._generate(n_articles)
@@ -410,8 +411,11 @@ class SamplePortal:
         )
 
     def _materialize(self, a: Article) -> Article:
+        """The article with its body. Generated bodies are not kept (a copy is returned):
+        they are cheap to regenerate and a 20,000-article portal stays small in memory."""
         if a.paragraphs is not None:
             return a
+        a = replace(a)
         rng = _rng(self.seed, "body", a.id)
         lead, paragraphs, officials = _body(rng, a.title, a.published)
         a.lead = a.lead or lead
@@ -441,7 +445,10 @@ class SamplePortal:
     def articles(self) -> list[Article]:
         """Every live article, newest first (bodies not materialised)."""
         with self.lock:
-            return sorted(self._articles.values(), key=lambda a: (a.published, a.id), reverse=True)
+            if self._sorted is None:
+                self._sorted = sorted(self._articles.values(), key=lambda a: (a.published, a.id),
+                                      reverse=True)
+            return list(self._sorted)
 
     def section_ids(self, section: str) -> list[int]:
         """Ids of a section's articles, newest first (the listing order)."""
@@ -455,7 +462,9 @@ class SamplePortal:
 
     def latest(self, n: int) -> list[Article]:
         with self.lock:
-            return self.articles()[:n]
+            self.articles()
+            assert self._sorted is not None
+            return self._sorted[:n]
 
     def expected_articles(self, base_url: str | None = None) -> list[ExpectedArticle]:
         """Every article a correct crawl must find, exactly once, with its canonical URL.
@@ -472,6 +481,7 @@ class SamplePortal:
     def _changed(self) -> None:
         self.generation += 1
         self._by_section = None
+        self._sorted = None
 
     def add_article(self, section: str = "tin-tuc-su-kien", *, title: str | None = None,
                     lead: str | None = None, paragraphs: list[str] | None = None,
@@ -491,7 +501,7 @@ class SamplePortal:
                 a.title, a.slug = title, slugify(title)
             if author:
                 a.author = author
-            self._materialize(a)
+            a = self._materialize(a)
             if lead is not None:
                 a.lead = lead
             if paragraphs is not None:

@@ -24,6 +24,7 @@ Article paths accept `;jsessionid=…` and any query string (tracking parameters
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -285,6 +286,12 @@ class _Handler(BaseHTTPRequestHandler):
     app: PortalApp  # set on the subclass made by serve()
     running: RunningPortal
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm and
+        # the client's delayed ACK stall every keep-alive response by ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -296,6 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
             resp = self.app.handle(self.command, self.path, headers, body, base)
         except Exception as exc:  # noqa: BLE001 - a server bug must show as a 500, not a hang
             resp = Response(500, render.server_error_html(f"{type(exc).__name__}: {exc}"))
+        # Logged before the response goes out: once a client has its answer, the access log
+        # already shows the request (tests read it right after their fetch returns).
+        self.running._log(self.command, self.path, resp.status)
         self.send_response(resp.status)
         for name, value in resp.headers.items():
             if name not in ("Server",):
@@ -306,7 +316,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and resp.status != 304:
             self.wfile.write(resp.body)
-        self.running._log(self.command, self.path, resp.status)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _serve
 
@@ -377,7 +386,7 @@ def serve(portal: SamplePortal, host: str = "127.0.0.1", port: int = 0, *,
     app = PortalApp(portal)
     handler = type("PortalHandler", (_Handler,), {"app": app})
     server = _Server((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name=f"sample-portal-{server.server_address[1]}", daemon=True)
     running = RunningPortal(portal, server, thread, on_request)
     handler.running = running
