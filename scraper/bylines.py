@@ -11,6 +11,14 @@ Decisions:
 - Names are kept exactly as written, also without diacritics ("Pham Thi Ngoc").
 - The bare newsroom credits "PV"/"CTV" after a name are dropped ("Minh Anh (PV)" → Minh Anh);
   alone ("PV", "Nhóm PV") they are the credit itself.
+- A line without a credit prefix is a byline only when it reads as a Vietnamese name: at most
+  8 words, no sentence punctuation, 2–5 capitalised Vietnamese syllables per name (with or
+  without diacritics), not a province, capitals only for a surname-led name ("PHẠM THỊ
+  NGỌC"). Pen names without a surname ("Đức Hùng") are accepted.
+- Credits that name nobody ("Ảnh: Internet", "Ảnh: Minh họa") are still bylines
+  (`looks_like_byline` is true, so the extractor keeps them out of the body) with no authors.
+- Dates, update times and view counters in a byline element ("Phạm Thị Ngọc | 16/01/2023")
+  are ignored; an affiliation in parentheses after a name is dropped.
 """
 
 from __future__ import annotations
