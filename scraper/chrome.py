@@ -118,7 +118,7 @@ _CLASS_CHROME = re.compile(
     re.I,
 )
 
-_ELEMENTS = etree.XPath("//*")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def fold_short(text: str) -> str:
@@ -177,6 +177,7 @@ def drop(el: etree._Element) -> None:
         return
     tail = el.tail
     if tail and tail.strip():
+        tail = _NOT_XML.sub("", tail)  # entities such as &#1; decode to characters lxml refuses
         prev = el.getprevious()
         if prev is not None:
             prev.tail = (prev.tail or "") + tail

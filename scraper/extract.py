@@ -73,6 +73,8 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x01\x00", "ico"),
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Characters lxml refuses in text (C0 controls, lone surrogates, non-characters).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _BLOCK_TAGS = frozenset(
     [
@@ -289,7 +291,7 @@ class _Extraction:
         self.record.encoding = decoded.encoding
         for w in decoded.warnings:
             self.warn(w)
-        html = _XML_DECL.sub("", decoded.text, count=1).replace("\x00", "")
+        html = _NOT_XML.sub("", _XML_DECL.sub("", decoded.text, count=1))
         if "<" not in html[:65536]:
             self.warn("not an HTML page: no markup")
             if len(html.strip()) < 50 or sum(c.isprintable() for c in html[:2000]) < 0.9 * min(

@@ -104,3 +104,26 @@ def test_utf16_page_with_bom_decodes() -> None:
 
 def test_empty_url_does_not_raise() -> None:
     assert extract(page("generic_unseen_article").data, "").kind in ("article", "home")
+
+
+def test_control_character_entities_between_removed_blocks_do_not_break_extraction() -> None:
+    p = page("vnportal_pholu_notice")
+    data = p.data.replace(b"</div>", b"</div>&#1;&#11; ").replace(b"</a>", b"</a>\x0b")
+    record = extract(data, p.url)
+    assert record.kind == "article"
+    assert not any(w.startswith("extraction failed") for w in record.warnings)
+    assert record.authors == ["Phạm Thị Ngọc"]
+
+
+def test_mutilated_fixture_pages_never_fail_extraction() -> None:
+    import random
+
+    rng = random.Random(7)
+    for name in ("vnportal_listing_postback", "wordpress_commune_article", "liferay_home"):
+        data = page(name).data
+        for _ in range(10):
+            b = bytearray(data)
+            for _ in range(40):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            record = extract(bytes(b), page(name).url)
+            assert not any(w.startswith("extraction failed") for w in record.warnings), name
