@@ -413,3 +413,33 @@ def test_date_above_the_title_is_used_and_sidebar_headings_are_not_titles() -> N
     assert record.title == "Xã Bản Xen hoàn thành tiêu chí giao thông nông thôn mới"
     assert record.published_at == "2019-11-06"
     assert "Bản Xen tổ chức Ngày hội" not in record.body_text
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "kind"),
+    [
+        ("404", "", "not_found"),
+        ("404 - Không tìm thấy trang", "", "not_found"),
+        ("Page not found | Sở Y tế", "", "not_found"),
+        ("Cổng TTĐT xã", "Không tìm thấy", "not_found"),
+        ("Cổng TTĐT xã", "Lỗi 404", "not_found"),
+        ("Error 404 - Not Found", "", "not_found"),
+        ("Access denied", "", "error"),
+        ("Request Rejected", "", "error"),
+        ("Cổng TTĐT xã", "An error occurred while processing your request.", "error"),
+        ("Lỗi", "", "error"),
+        ("Runtime Error", "Server Error in '/' Application.", "error"),
+    ],
+)
+def test_error_and_not_found_pages_under_http_200(title: str, heading: str, kind: str) -> None:
+    body = f"<div class='main'><h2>{heading}</h2><p>Xin vui lòng thử lại.</p></div>"
+    assert extract(html_page(body, title=title), URL, now=NOW).kind == kind
+
+
+def test_title_starting_with_loi_is_not_an_error_when_the_page_is_an_article() -> None:
+    data = html_page(
+        f"<div class='main'><h1>Lỗi chính tả trong văn bản hành chính</h1>"
+        f"<div class='content'>{ARTICLE_TEXT}</div></div>",
+        title="Lỗi chính tả trong văn bản hành chính - Cổng TTĐT xã",
+    )
+    assert extract(data, URL, now=NOW).kind == "article"
