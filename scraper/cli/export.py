@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -58,7 +59,8 @@ def command(query: str, db_url: str | None, sources: tuple[str, ...], unit: str 
                     count = writer(rows, out)
                 os.replace(part, output)
             except OSError as exc:
-                part.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    part.unlink()
                 click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
                 sys.exit(1)
     except SearchError as exc:
