@@ -57,6 +57,16 @@ LR_HEADERS = {"Server": "Apache-Coyote/1.1", "Liferay-Portal": "Liferay Portal C
               "Edition 6.2 CE GA6 (Newton / Build 6205 / January 6, 2016)"}
 
 
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request as the server saw it (headers lower-cased), with the status it got."""
+
+    method: str
+    path: str  # with the query string, as sent
+    status: int
+    headers: dict[str, str]
+
+
 @dataclass
 class Response:
     status: int
@@ -305,7 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
             resp = Response(500, render.server_error_html(f"{type(exc).__name__}: {exc}"))
         # Logged before the response goes out: once a client has its answer, the access log
         # already shows the request (tests read it right after their fetch returns).
-        self.running._log(self.command, self.path, resp.status)
+        self.running._log(self.command, self.path, resp.status, headers)
         self.send_response(resp.status)
         for name, value in resp.headers.items():
             if name not in ("Server",):
@@ -330,7 +340,12 @@ class _Server(ThreadingHTTPServer):
 
 
 class RunningPortal:
-    """A portal being served. `url` has no trailing slash: `url + "/robots.txt"`."""
+    """A portal being served. `url` has no trailing slash: `url + "/robots.txt"`.
+
+    `access_log`: (method, path with query, status) per request, in arrival order;
+    `requests`: the same as `LoggedRequest`s with the request headers (user agent,
+    If-None-Match...), for tests that check what a crawler sent.
+    """
 
     def __init__(self, portal: SamplePortal, server: _Server, thread: threading.Thread,
                  on_request: Callable[[str, str, int], None] | None) -> None:
@@ -341,11 +356,13 @@ class RunningPortal:
         self.host, self.port = server.server_address[:2]
         self.url = f"http://{self.host}:{self.port}"
         self.access_log: list[tuple[str, str, int]] = []
+        self.requests: list[LoggedRequest] = []  # the same, with request headers
         self._log_lock = threading.Lock()
 
-    def _log(self, method: str, path: str, status: int) -> None:
+    def _log(self, method: str, path: str, status: int, headers: dict[str, str]) -> None:
         with self._log_lock:
             self.access_log.append((method, path, status))
+            self.requests.append(LoggedRequest(method, path, status, headers))
         if self._on_request is not None:
             self._on_request(method, path, status)
 
