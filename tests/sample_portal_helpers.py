@@ -17,8 +17,9 @@ POSTBACK = re.compile(r"__doPostBack\('([^']+)','([^']+)'\)")
 @dataclass
 class Reply:
     status: int
-    headers: dict[str, str]
+    headers: dict[str, str]  # lower-cased names; a repeated header keeps its last value
     body: bytes
+    set_cookies: list[str]
 
     @property
     def text(self) -> str:
@@ -46,7 +47,9 @@ def fetch(url: str, *, method: str = "GET", data: dict[str, str] | None = None,
     try:
         conn.request(method, target, body=body, headers=hdrs)
         resp = conn.getresponse()
-        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+        pairs = resp.getheaders()
+        return Reply(resp.status, {k.lower(): v for k, v in pairs}, resp.read(),
+                     [v for k, v in pairs if k.lower() == "set-cookie"])
     finally:
         conn.close()
 

@@ -524,3 +524,48 @@ def test_write_sources_gives_a_valid_registry_for_this_port(site, tmp_path) -> N
     assert source.id == "sample"
     assert source.start_urls == (site.url + "/",)
     assert source.allowed_domains == ("127.0.0.1",)
+
+
+# ------------------------------------------------------------------------------ HTTP details
+def test_home_page_is_streamed_chunked_without_content_length(site) -> None:
+    import http.client
+
+    conn = http.client.HTTPConnection(site.host, site.port, timeout=10)
+    conn.request("GET", "/")
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    assert resp.getheader("Transfer-Encoding") == "chunked"
+    assert resp.getheader("Content-Length") is None
+    assert body.rstrip().endswith(b"</html>")
+
+
+def test_platform_servers_and_session_cookies_are_sent_once(site, portal) -> None:
+    vn = fetch(site.url + "/tin-tuc-su-kien")
+    assert vn.headers["server"] == "Microsoft-IIS/8.5"
+    assert vn.headers["x-powered-by"] == "ASP.NET"
+    (session,) = vn.set_cookies
+    assert re.fullmatch(r"ASP\.NET_SessionId=[a-z2-7]{24}; path=/; HttpOnly; SameSite=Lax",
+                        session)
+    again = fetch(site.url + "/tin-tuc-su-kien", headers={"Cookie": session.split(";")[0]})
+    assert again.set_cookies == []
+    lr = fetch(site.url + "/chi-dao-dieu-hanh")
+    assert lr.headers["server"] == "Apache-Coyote/1.1"
+    assert [c.split("=")[0] for c in lr.set_cookies] == ["JSESSIONID", "GUEST_LANGUAGE_ID",
+                                                          "COOKIE_SUPPORT"]
+
+
+def test_gzip_is_served_only_when_asked_and_accepted(portal) -> None:
+    import gzip as gz
+
+    with serve(portal, compress=True) as site:
+        url = site.url + portal.article(PHOLU_ID).path
+        zipped = fetch(url, headers={"Accept-Encoding": "gzip, deflate"})
+        plain = fetch(url)
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) == len(zipped.body)
+    assert "PHỐ LU" in gz.decompress(zipped.body).decode()
+    assert "content-encoding" not in plain.headers
+    with serve(portal) as site:  # off by default
+        assert "content-encoding" not in fetch(
+            site.url + "/", headers={"Accept-Encoding": "gzip"}).headers

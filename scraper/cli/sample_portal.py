@@ -19,8 +19,10 @@ import click
               help="Number of articles to generate (the Phố Lu notice is always one of them).")
 @click.option("--seed", default=1, show_default=True, type=int,
               help="Seed of the generated content: same seed, same portal.")
+@click.option("--gzip", "compress", is_flag=True,
+              help="Gzip text responses for clients that accept it (IIS dynamic compression).")
 @click.option("--quiet", is_flag=True, help="Do not print an access log line per request.")
-def command(host: str, port: int, articles: int, seed: int, quiet: bool) -> None:
+def command(host: str, port: int, articles: int, seed: int, compress: bool, quiet: bool) -> None:
     """Serve a realistic commune portal (thị trấn Phố Lu) until Ctrl-C.
 
     \b
@@ -47,7 +49,8 @@ def command(host: str, port: int, articles: int, seed: int, quiet: bool) -> None
 
     portal = SamplePortal(n_articles=articles, seed=seed)
     try:
-        running = serve(portal, host=host, port=port, on_request=None if quiet else log)
+        running = serve(portal, host=host, port=port, on_request=None if quiet else log,
+                        compress=compress)
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(1)

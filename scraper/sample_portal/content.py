@@ -421,13 +421,18 @@ class SamplePortal:
         a.lead = a.lead or lead
         a.paragraphs = paragraphs
         a.officials = officials
-        folder = "tin-tuc" if a.style == "vnportal" else "journal"
-        a.images = [Image(f"/Uploads/images/{folder}/{a.published:%Y/%m}/{a.id}-{k}.jpg", "",
-                          f"Quang cảnh {('hội nghị', 'buổi ra quân', 'buổi làm việc')[k % 3]}")
+        captions = ("hội nghị", "buổi ra quân", "buổi làm việc")
+        stamp = int(a.published.replace(tzinfo=ICT).timestamp() * 1000)
+        if a.style == "vnportal":
+            srcs = [f"/Uploads/images/tin-tuc/{a.published:%Y/%m}/{a.id}-{k}.jpg" for k in (1, 2)]
+            doc = f"/Uploads/files/{a.published:%Y/%m}/ke-hoach-{a.id}.pdf"
+        else:  # Liferay serves journal images and Documents & Media files
+            srcs = [f"/image/journal/article?img_id={a.id * 10 + k}&t={stamp}" for k in (1, 2)]
+            doc = f"/documents/10180/0/ke-hoach-{a.id}.pdf"
+        a.images = [Image(srcs[k - 1], "", f"Quang cảnh {captions[k % 3]}")
                     for k in range(1, rng.randint(1, 3))]
         if rng.random() < 0.3:
-            a.attachment = Attachment(f"/Uploads/files/{a.published:%Y/%m}/ke-hoach-{a.id}.pdf",
-                                      f"Kế hoạch số {rng.randint(10, 250)}/KH-UBND")
+            a.attachment = Attachment(doc, f"Kế hoạch số {rng.randint(10, 250)}/KH-UBND")
         return a
 
     def _pick_flaky(self) -> int:

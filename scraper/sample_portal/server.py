@@ -19,10 +19,19 @@ Routes (root-relative):
   /admin/...                     disallowed by robots.txt (a draft and the login page)
   anything else                  IIS 404
 Article paths accept `;jsessionid=…` and any query string (tracking parameters).
+
+HTTP details as on the real servers: `Server: Microsoft-IIS/8.5` and ASP.NET headers on
+vnPortal pages, `Liferay-Portal` on Liferay pages, session cookies (`ASP.NET_SessionId`,
+`JSESSIONID`), the home page streamed with `Transfer-Encoding: chunked`, gzip on request
+(`serve(..., compress=True)`).
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
+import itertools
 import re
 import socket
 import threading
@@ -73,6 +82,7 @@ class Response:
     body: bytes = b""
     content_type: str = HTML
     headers: dict[str, str] = field(default_factory=dict)
+    chunked: bool = False  # Transfer-Encoding: chunked instead of Content-Length
 
 
 class TemplateCache:
@@ -146,7 +156,9 @@ class PortalApp:
                     if str(s.pageid) == pageid and s.style == "vnportal":
                         return self._redirect(f"{base}/{s.key}")
                 return self._not_found(path)
-            return self._page(("home", base), lambda: render.render_home(p))
+            home = self._page(("home", base), lambda: render.render_home(p))
+            home.chunked = True  # the home page is streamed (no Content-Length)
+            return home
         if path == "/robots.txt":
             return Response(200, render.robots_txt(base), "text/plain; charset=utf-8")
         if path == "/sitemap.xml":
@@ -295,6 +307,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     app: PortalApp  # set on the subclass made by serve()
     running: RunningPortal
+    compress: bool = False
+    session_numbers: itertools.count
 
     def setup(self) -> None:
         super().setup()
@@ -316,16 +330,60 @@ class _Handler(BaseHTTPRequestHandler):
         # Logged before the response goes out: once a client has its answer, the access log
         # already shows the request (tests read it right after their fetch returns).
         self.running._log(self.command, self.path, resp.status, headers)
+        self._server_header = resp.headers.get("Server", VN_HEADERS["Server"])
+        payload = resp.body
+        gzipped = (self.compress and resp.status != 304 and len(payload) > 256
+                   and "gzip" in headers.get("accept-encoding", "")
+                   and resp.content_type.startswith(("text/", "application/xml",
+                                                     "application/rss")))
+        if gzipped:
+            payload = gzip.compress(payload, compresslevel=5, mtime=0)
+        chunked = resp.chunked and resp.status != 304
         self.send_response(resp.status)
         for name, value in resp.headers.items():
-            if name not in ("Server",):
+            if name != "Server":
                 self.send_header(name, value)
+        for cookie in self._cookies(resp, headers):
+            self.send_header("Set-Cookie", cookie)
         if resp.status != 304:
             self.send_header("Content-Type", resp.content_type)
-            self.send_header("Content-Length", str(len(resp.body)))
+            if gzipped:
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Vary", "Accept-Encoding")
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if self.command != "HEAD" and resp.status != 304:
-            self.wfile.write(resp.body)
+        if self.command == "HEAD" or resp.status == 304:
+            return
+        if chunked:  # as ASP.NET streams a page it flushes while rendering
+            out = b"".join(b"%x\r\n%s\r\n" % (len(payload[i:i + 4096]), payload[i:i + 4096])
+                           for i in range(0, len(payload), 4096))
+            self.wfile.write(out + b"0\r\n\r\n")
+        else:
+            self.wfile.write(payload)
+
+    def version_string(self) -> str:
+        return getattr(self, "_server_header", VN_HEADERS["Server"])
+
+    def _cookies(self, resp: Response, headers: dict[str, str]) -> list[str]:
+        """Session cookies as the platforms set them, once per client session."""
+        if resp.status >= 300 or not resp.content_type.startswith("text/html"):
+            return []
+        sent = headers.get("cookie", "")
+        seq = next(self.session_numbers)
+        if "Liferay-Portal" in resp.headers:
+            if "JSESSIONID=" in sent:
+                return []
+            sid = hashlib.md5(f"lr{seq}".encode()).hexdigest().upper()
+            return [f"JSESSIONID={sid}; Path=/; HttpOnly",
+                    "GUEST_LANGUAGE_ID=vi_VN; Expires=Fri, 26-Nov-2027 00:00:00 GMT; Path=/",
+                    "COOKIE_SUPPORT=true; Expires=Fri, 26-Nov-2027 00:00:00 GMT; Path=/"]
+        if "ASP.NET_SessionId=" in sent:
+            return []
+        sid = base64.b32encode(hashlib.md5(f"vn{seq}".encode()).digest()).decode()[:24].lower()
+        return [f"ASP.NET_SessionId={sid}; path=/; HttpOnly; SameSite=Lax"]
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _serve
 
@@ -398,10 +456,17 @@ class RunningPortal:
 
 
 def serve(portal: SamplePortal, host: str = "127.0.0.1", port: int = 0, *,
-          on_request: Callable[[str, str, int], None] | None = None) -> RunningPortal:
-    """Serve `portal` on host:port (0 = a free port) from a daemon thread; returns at once."""
+          on_request: Callable[[str, str, int], None] | None = None,
+          compress: bool = False) -> RunningPortal:
+    """Serve `portal` on host:port (0 = a free port) from a daemon thread; returns at once.
+
+    `on_request(method, path, status)` is called for every request (the CLI prints it);
+    `compress=True` gzips text responses for clients that accept it, as IIS does when
+    dynamic compression is on (off by default: it costs CPU in crawl benchmarks).
+    """
     app = PortalApp(portal)
-    handler = type("PortalHandler", (_Handler,), {"app": app})
+    handler = type("PortalHandler", (_Handler,), {"app": app, "compress": compress,
+                                                  "session_numbers": itertools.count(1)})
     server = _Server((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name=f"sample-portal-{server.server_address[1]}", daemon=True)
