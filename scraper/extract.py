@@ -349,13 +349,23 @@ class _Extraction:
             text_len, title_links = block.text_len, block.title_links
         else:
             text_len, title_links = 0, 0
+        generic_title = None
+        if title_el is None and block is not None and block.node is not None:
+            generic_title = _generic_title_el(root, block.node, html_title, meta)
         stats = link_stats(root)
         stats.pager = stats.pager or pager
         kind, reason = classify(
             root,
             self.url,
             platform,
-            has_title=bool(title_el is not None or _headings(root)),
+            has_title=bool(title_el is not None or _headings(root) or generic_title is not None),
+            has_attachment=bool(
+                block is not None
+                and block.node is not None
+                and any(
+                    _file_type(self.absolute(a.get("href")) or "") for a in block.node.iter("a")
+                )
+            ),
             main_text_len=text_len,
             main_title_links=title_links,
             stats=stats,
@@ -373,7 +383,9 @@ class _Extraction:
             self.warn("body found by the generic extractor (text density)")
         assert body_el is not None
         if title_el is None:
-            title_el = _generic_title_el(root, body_el, html_title, meta)
+            title_el = generic_title
+            if title_el is None:
+                title_el = _generic_title_el(root, body_el, html_title, meta)
         title = self.page_title(root, html_title, title_el)
         self.record.title = title or None
         if not title:
@@ -781,26 +793,29 @@ def _article_times(
                 inside_other = True
                 break
             node = node.getparent()
-        if inside_other or _is_list_item_date(t):
+        if inside_other or _is_list_item_date(t, title_el, body):
             continue
         cls = f"{t.get('class') or ''} {t.get('itemprop') or ''}"
         out.append(("updated" if _UPDATED_CLASS.search(cls) else "published", value))
     return out
 
 
-def _is_list_item_date(el: etree._Element) -> bool:
+def _is_list_item_date(el: etree._Element, *article: etree._Element | None) -> bool:
     """True for a date that belongs to an item of a list of other articles (a `li`, or next
-    to a title link)."""
+    to a title link); never for one inside the container of the article's own parts."""
     node = el.getparent()
     for _ in range(3):
         if node is None or node.tag in ("body", "html"):
             return False
+        if any(part is not None and _contains(node, part) for part in article):
+            return False  # the article's own container
         if node.tag == "li":
             return True
         if len(_text(node)) > 400:
             return False  # an article container, not a list item
-        if any(len(_text(a)) >= 20 for a in node.iter("a")):
-            return True
+        for a in node.iter("a"):
+            if len(_text(a)) >= 20 and not _file_type(a.get("href") or ""):
+                return True
         node = node.getparent()
     return False
 
@@ -812,6 +827,7 @@ def _dates_near(
     if title_el is None:
         return []
     out: list[etree._Element] = []
+    title_inside = _contains(body, title_el)
     seen_title = False
     before: list[etree._Element] = []
     after_count = 0
@@ -821,7 +837,9 @@ def _dates_near(
         if el is title_el:
             seen_title = True
             continue
-        if el is body or (seen_title and _contains(body, el) and el.tag == "p"):
+        if (el is body and not title_inside) or (
+            seen_title and _contains(body, el) and el.tag == "p"
+        ):
             break
         if _contains(title_el, el):
             continue
@@ -830,7 +848,7 @@ def _dates_near(
             continue
         if any(_text(c) == text for c in el if isinstance(c.tag, str)):
             continue
-        if el.tag in ("a", "li") or _is_list_item_date(el):
+        if el.tag in ("a", "li") or _is_list_item_date(el, title_el, body):
             continue
         if seen_title:
             after_count += 1

@@ -242,6 +242,7 @@ def classify(
     platform: Platform,
     *,
     has_title: bool,
+    has_attachment: bool = False,
     main_text_len: int,
     main_title_links: int,
     stats: LinkStats,
@@ -265,7 +266,12 @@ def classify(
         if len(items) >= 3:
             return "listing", f"{len(items)} {platform.name} listing items"
     article_like = main_text_len >= 400 and main_title_links <= 3
-    short_article = has_title and main_text_len >= 120 and main_title_links <= 1
+    # a short notice is an article when titled, or when it carries a linked document
+    short_article = (
+        has_title
+        and main_title_links <= 1
+        and (main_text_len >= 120 or (has_attachment and main_text_len >= 30))
+    )
     listing_like = stats.repeated_items >= 4 and (
         stats.dated_items >= 3 or stats.summarised_items >= 3 or stats.pager
     )

@@ -443,3 +443,10 @@ def test_title_starting_with_loi_is_not_an_error_when_the_page_is_an_article() -
         title="Lỗi chính tả trong văn bản hành chính - Cổng TTĐT xã",
     )
     assert extract(data, URL, now=NOW).kind == "article"
+
+
+def test_short_notice_carrying_a_linked_document_is_an_article() -> None:
+    record = run("generic_short_notice_attachment")
+    assert record.kind == "article"
+    assert record.published_at == "2023-05-02"
+    assert [a.type for a in record.attachments] == ["pdf"]
