@@ -89,6 +89,7 @@ class Article:
     attachment: Attachment | None = None
     version: int = 1
     modified: datetime | None = None  # aware UTC; None = the publication time
+    topic: str = ""  # what a generated post is about (lead and body agree on it)
 
     @property
     def style(self) -> Style:
@@ -283,11 +284,15 @@ def _date_vi(when: datetime) -> str:
     return f"Ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
 
 
-def _body(rng: random.Random, title: str, when: datetime) -> tuple[str, list[str], list[Official]]:
-    """Lead, paragraphs and the officials named in them, for a generated post."""
+def _lead(title: str, topic: str) -> str:
+    return (f"{title}: nhằm nâng cao hiệu quả công tác {topic}, {UNIT} đã triển khai nhiều "
+            "giải pháp đồng bộ, huy động sự vào cuộc của cả hệ thống chính trị.")
+
+
+def _body(rng: random.Random, when: datetime, topic: str) -> tuple[list[str], list[Official]]:
+    """Paragraphs and the officials named in them, for a generated post about `topic`."""
     officials = [Official(_person(rng), _fill(rng.choice(POSITIONS), rng, when))
                  for _ in range(rng.randint(1, 3))]
-    topic = rng.choice(TOPICS)
     group = rng.choice(GROUPS)
     opener = rng.choice((
         f"{_date_vi(when)}, UBND {UNIT} tổ chức hội nghị về {topic}.",
@@ -325,9 +330,7 @@ def _body(rng: random.Random, title: str, when: datetime) -> tuple[str, list[str
         f" và {rng.choice(TOPICS)} trong thời gian tới.",
     )
     paragraphs += rng.sample(fillers, rng.randint(2, 5))
-    lead = (f"{title}: nhằm nâng cao hiệu quả công tác {topic}, {UNIT} đã triển khai nhiều "
-            "giải pháp đồng bộ, huy động sự vào cuộc của cả hệ thống chính trị.")
-    return lead, paragraphs, officials
+    return paragraphs, officials
 
 
 def _rng(seed: int, *salt: object) -> random.Random:
@@ -402,13 +405,28 @@ class SamplePortal:
         )
 
     def _generated(self, art_id: int, section: str, when: datetime) -> Article:
+        """An article's metadata (all a listing shows); the body comes in `_materialize`."""
         rng = _rng(self.seed, "meta", art_id)
         title = _title(rng, section, when)
-        return Article(
-            id=art_id, section=section, slug=slugify(title), title=title, lead="",
-            published=when, has_time=True, author=rng.choice(AUTHORS),
-            views=rng.randint(20, 3000),
+        topic = rng.choice(TOPICS)
+        a = Article(
+            id=art_id, section=section, slug=slugify(title), title=title,
+            lead=_lead(title, topic), published=when, has_time=True,
+            author=rng.choice(AUTHORS), views=rng.randint(20, 3000), topic=topic,
         )
+        captions = ("hội nghị", "buổi ra quân", "buổi làm việc")
+        stamp = int(when.replace(tzinfo=ICT).timestamp() * 1000)
+        if a.style == "vnportal":
+            srcs = [f"/Uploads/images/tin-tuc/{when:%Y/%m}/{art_id}-{k}.jpg" for k in (1, 2)]
+            doc = f"/Uploads/files/{when:%Y/%m}/ke-hoach-{art_id}.pdf"
+        else:  # Liferay serves journal images and Documents & Media files
+            srcs = [f"/image/journal/article?img_id={art_id * 10 + k}&t={stamp}" for k in (1, 2)]
+            doc = f"/documents/10180/0/ke-hoach-{art_id}.pdf"
+        a.images = [Image(srcs[k - 1], "", f"Quang cảnh {captions[k % 3]}")
+                    for k in range(1, rng.randint(1, 3))]
+        if rng.random() < 0.3:
+            a.attachment = Attachment(doc, f"Kế hoạch số {rng.randint(10, 250)}/KH-UBND")
+        return a
 
     def _materialize(self, a: Article) -> Article:
         """The article with its body. Generated bodies are not kept (a copy is returned):
@@ -416,23 +434,8 @@ class SamplePortal:
         if a.paragraphs is not None:
             return a
         a = replace(a)
-        rng = _rng(self.seed, "body", a.id)
-        lead, paragraphs, officials = _body(rng, a.title, a.published)
-        a.lead = a.lead or lead
-        a.paragraphs = paragraphs
-        a.officials = officials
-        captions = ("hội nghị", "buổi ra quân", "buổi làm việc")
-        stamp = int(a.published.replace(tzinfo=ICT).timestamp() * 1000)
-        if a.style == "vnportal":
-            srcs = [f"/Uploads/images/tin-tuc/{a.published:%Y/%m}/{a.id}-{k}.jpg" for k in (1, 2)]
-            doc = f"/Uploads/files/{a.published:%Y/%m}/ke-hoach-{a.id}.pdf"
-        else:  # Liferay serves journal images and Documents & Media files
-            srcs = [f"/image/journal/article?img_id={a.id * 10 + k}&t={stamp}" for k in (1, 2)]
-            doc = f"/documents/10180/0/ke-hoach-{a.id}.pdf"
-        a.images = [Image(srcs[k - 1], "", f"Quang cảnh {captions[k % 3]}")
-                    for k in range(1, rng.randint(1, 3))]
-        if rng.random() < 0.3:
-            a.attachment = Attachment(doc, f"Kế hoạch số {rng.randint(10, 250)}/KH-UBND")
+        a.paragraphs, a.officials = _body(_rng(self.seed, "body", a.id), a.published,
+                                          a.topic or TOPICS[0])
         return a
 
     def _pick_flaky(self) -> int:
@@ -446,6 +449,11 @@ class SamplePortal:
         with self.lock:
             a = self._articles.get(art_id)
             return self._materialize(a) if a is not None else None
+
+    def meta(self, art_id: int) -> Article | None:
+        """The article as stored: everything a listing shows, the body maybe not generated."""
+        with self.lock:
+            return self._articles.get(art_id)
 
     def articles(self) -> list[Article]:
         """Every live article, newest first (bodies not materialised)."""
@@ -503,7 +511,7 @@ class SamplePortal:
                 3 if style == "vnportal" else 7)
             a = self._generated(art_id, section, when)
             if title:
-                a.title, a.slug = title, slugify(title)
+                a.title, a.slug, a.lead = title, slugify(title), _lead(title, a.topic)
             if author:
                 a.author = author
             a = self._materialize(a)

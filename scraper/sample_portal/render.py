@@ -280,14 +280,14 @@ def _vn_item(a: Article, with_lead: bool) -> str:
 def render_home(portal: SamplePortal) -> Template:
     """Home: latest news, a box per section, quick links (the crawler's obstacle course)."""
     with portal.lock:
-        latest = [portal.article(a.id) for a in portal.latest(8)]
+        latest = [portal.meta(a.id) for a in portal.latest(8)]
         boxes = []
         for s in SECTIONS:
             ids = portal.section_ids(s.key)[:5]
             items = "".join(
                 f'<li><a href="{a.path}">{escape(a.title)}</a> '
                 f'<span class="date">{short_date(a)}</span></li>'
-                for a in (portal.article(i) for i in ids) if a is not None)
+                for a in (portal.meta(i) for i in ids) if a is not None)
             boxes.append(
                 f'<div class="box-cat"><div class="box-title"><a href="/{s.key}">'
                 f"{escape(s.name)}</a></div><ul>{items}</ul>"
@@ -322,16 +322,16 @@ def _quick_links(portal: SamplePortal) -> str:
     lr_ids = portal.section_ids("chi-dao-dieu-hanh")
     items = []
     if PHOLU_ID in vn_ids:
-        pholu = portal.article(PHOLU_ID)
+        pholu = portal.meta(PHOLU_ID)
         assert pholu is not None
         items.append((f"/Default.aspx?pageid=1056&ItemID={PHOLU_ID}", pholu.title))
     if vn_ids:
-        a = portal.article(vn_ids[0])
+        a = portal.meta(vn_ids[0])
         assert a is not None
         items.append((f"{a.path}?utm_source=zalo&utm_medium=social&utm_campaign=chia-se",
                       a.title))
     if lr_ids:
-        a = portal.article(lr_ids[0])
+        a = portal.meta(lr_ids[0])
         assert a is not None
         items.append((f"{a.path};jsessionid={JSESSIONID}?utm_source=facebook&utm_medium=share",
                       a.title))
@@ -352,7 +352,7 @@ def render_vn_listing(portal: SamplePortal, section: str, page: int) -> Template
         ids = portal.section_ids(section)
         pages = page_count(len(ids))
         page = min(max(page, 1), pages)
-        arts = [portal.article(i) for i in ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        arts = [portal.meta(i) for i in ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
     rows = "".join(f'<tr class="item">\n\t\t<td>{_vn_item(a, True)}</td>\n\t</tr>'
                    for a in arts if a)
     pager_cells = []
@@ -392,7 +392,7 @@ def _other_news(portal: SamplePortal, a: Article, limit: int = 5) -> list[Articl
     """'Tin khác': the section's latest posts other than this one (never the older chain,
     so old posts stay reachable only through the paged listing)."""
     ids = [i for i in portal.section_ids(a.section)[: limit + 1] if i != a.id][:limit]
-    return [o for o in (portal.article(i) for i in ids) if o is not None]
+    return [o for o in (portal.meta(i) for i in ids) if o is not None]
 
 
 def _vn_body(a: Article) -> str:
@@ -593,7 +593,7 @@ def render_lr_listing(portal: SamplePortal, section: str, page: int) -> Template
     with portal.lock:
         ids = portal.section_ids(section)
         pages = page_count(len(ids))
-        arts = [portal.article(i) for i in ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+        arts = [portal.meta(i) for i in ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
     items = []
     for a in arts:
         if a is None:
@@ -805,7 +805,7 @@ def sitemap_chunk(portal: SamplePortal, base: str, k: int) -> bytes | None:
 
 def rss(portal: SamplePortal, base: str, n: int = 20) -> bytes:
     with portal.lock:
-        arts = [portal.article(a.id) for a in portal.latest(n)]
+        arts = [portal.meta(a.id) for a in portal.latest(n)]
     items = "".join(
         "<item>"
         f"<title>{escape(a.title)}</title><link>{escape(base + a.path)}</link>"

@@ -195,14 +195,14 @@ class PortalApp:
             return self._vn_listing(section.key, 1)
         m = LR_ARTICLE.match(path)
         if m and m.group(1) in SECTION_BY_KEY:
-            a = p.article(int(m.group(2)))
+            a = p.meta(int(m.group(2)))
             if a is None or a.style != "liferay":
                 return self._page(("soft404", path), lambda: render.render_lr_not_found(
                     base + path), headers=LR_HEADERS)
             return self._article(a, headers, base)
         m = VN_ARTICLE.match(path)
         if m and m.group(1) in SECTION_BY_KEY:
-            a = p.article(int(m.group(3)))
+            a = p.meta(int(m.group(3)))
             if a is not None and a.style == "vnportal":
                 return self._article(a, headers, base)
         return self._not_found(path)
@@ -229,8 +229,11 @@ class PortalApp:
                       "Cache-Control": "private, max-age=0"}
         if _not_modified(headers, a):
             return Response(304, b"", HTML, {**site_headers, **validators})
-        make = ((lambda: render.render_vn_article(p, a, base)) if a.style == "vnportal"
-                else (lambda: render.render_lr_article(p, a, base)))
+        renderer = render.render_vn_article if a.style == "vnportal" else render.render_lr_article
+
+        def make() -> render.Template:  # the body is generated only on a cache miss
+            return renderer(p, p.article(a.id) or a, base)
+
         return self._page(("article", a.id, a.version, base), make, views=views,
                           headers={**site_headers, **validators})
 
