@@ -26,7 +26,7 @@ from scraper.bylines import looks_like_byline, parse_byline
 from scraper.dates import choose_date, parse_date
 from scraper.encoding import decode_page
 from scraper.officials import find_officials
-from scraper.page_kind import classify, has_pager, link_stats, soft_error
+from scraper.page_kind import LinkStats, classify, has_pager, link_stats, soft_error
 from scraper.platforms import detect
 from scraper.platforms.base import Platform, select, select_all
 from scraper.platforms.generic import find_main_block
@@ -321,15 +321,15 @@ class _Extraction:
         html_title = self.clean(meta.get("<title>", ""))
 
         # the platform's own parts, located before anything is removed
-        title_el = _first(select(root, platform.title))
-        body_el = _first(select(root, platform.body))
-        date_els = select(root, platform.date)
-        lead_el = _first(select(root, platform.lead))
-        byline_els = select_all(root, platform.byline) if body_el is not None else []
+        title_el = _first(select(root, platform.title, html))
+        body_el = _first(select(root, platform.body, html))
+        date_els = select(root, platform.date, html)
+        lead_el = _first(select(root, platform.lead, html))
+        byline_els = select_all(root, platform.byline, html) if body_el is not None else []
         if lead_el is not None and body_el is not None and _contains(lead_el, body_el):
             lead_el = None
 
-        pager = has_pager(root)
+        pager = has_pager(root) if body_el is None else None  # before landmarks go
         if body_el is None:
             chrome.strip_landmarks(root, chrome.keep_set(title_el))
         block = find_main_block(root) if body_el is None else None
@@ -352,8 +352,12 @@ class _Extraction:
         generic_title = None
         if title_el is None and block is not None and block.node is not None:
             generic_title = _generic_title_el(root, block.node, html_title, meta)
-        stats = link_stats(root)
-        stats.pager = stats.pager or pager
+
+        def stats() -> LinkStats:
+            found = link_stats(root)
+            found.pager = found.pager or (has_pager(root) if pager is None else pager)
+            return found
+
         kind, reason = classify(
             root,
             self.url,
@@ -369,6 +373,7 @@ class _Extraction:
             main_text_len=text_len,
             main_title_links=title_links,
             stats=stats,
+            html=html,
         )
         if kind != "article":
             if kind == "error":

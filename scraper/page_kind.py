@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -245,26 +246,31 @@ def classify(
     has_attachment: bool = False,
     main_text_len: int,
     main_title_links: int,
-    stats: LinkStats,
+    stats: Callable[[], LinkStats],
+    html: str | None = None,
 ) -> tuple[str, str]:
     """(kind, reason) for a page that is not an error page.
 
     `main_text_len` / `main_title_links`: non-link text length and title-like links of the
-    best main-text block; `stats`: title links of the whole (chrome-stripped) page.
+    best main-text block; `stats`: computes the title links of the whole (chrome-stripped)
+    page, called only when the platform's own markup does not decide.
     """
     if is_home_url(url):
         return "home", "front page URL"
     if (
         platform.article_markers
-        and select(root, platform.article_markers)
-        and select(root, platform.title)
-        and select(root, platform.body)
+        and select(root, platform.article_markers, html)
+        and select(root, platform.title, html)
+        and select(root, platform.body, html)
     ):
         return "article", f"{platform.name} article markup"
     if platform.listing_item:
-        items = [i for i in select(root, platform.listing_item) if select(i, platform.listing_link)]
+        items = [
+            i for i in select(root, platform.listing_item, html) if select(i, platform.listing_link)
+        ]
         if len(items) >= 3:
             return "listing", f"{len(items)} {platform.name} listing items"
+    stats_ = stats()
     article_like = main_text_len >= 400 and main_title_links <= 3
     # a short notice is an article when titled, or when it carries a linked document
     short_article = (
@@ -272,17 +278,17 @@ def classify(
         and main_title_links <= 1
         and (main_text_len >= 120 or (has_attachment and main_text_len >= 30))
     )
-    listing_like = stats.repeated_items >= 4 and (
-        stats.dated_items >= 3 or stats.summarised_items >= 3 or stats.pager
+    listing_like = stats_.repeated_items >= 4 and (
+        stats_.dated_items >= 3 or stats_.summarised_items >= 3 or stats_.pager
     )
     if article_like and not (listing_like and main_title_links >= 4):
         return "article", "one main text block"
-    if listing_like and stats.groups <= 3:
-        return "listing", f"{stats.repeated_items} repeated items"
-    if stats.title_links >= 20 or stats.groups >= 3:
-        return "home", f"{stats.title_links} title links, no single main text"
+    if listing_like and stats_.groups <= 3:
+        return "listing", f"{stats_.repeated_items} repeated items"
+    if stats_.title_links >= 20 or stats_.groups >= 3:
+        return "home", f"{stats_.title_links} title links, no single main text"
     if listing_like:
-        return "listing", f"{stats.repeated_items} repeated items"
+        return "listing", f"{stats_.repeated_items} repeated items"
     if short_article:
         return "article", "short main text block"
     return "error", "no main text, no listing structure"

@@ -26,20 +26,45 @@ def compile_css(selector: str) -> etree.XPath:
     return etree.XPath(_TRANSLATOR.css_to_xpath(selector))
 
 
-def select(node: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:
-    """Elements matched by the first selector of `selectors` that matches anything."""
+_NAME_TOKENS = re.compile(r"[.#]([\w-]+)")
+
+
+@lru_cache(maxsize=1024)
+def _tokens(selector: str) -> tuple[str, ...]:
+    return tuple(_NAME_TOKENS.findall(selector))
+
+
+def may_match(selector: str, html: str | None) -> bool:
+    """Cheap pre-check: every class/id name of `selector` occurs somewhere in the page's
+    HTML (a selector whose names are absent cannot match, so its XPath need not run)."""
+    return html is None or all(t in html for t in _tokens(selector))
+
+
+def select(
+    node: etree._Element, selectors: tuple[str, ...], html: str | None = None
+) -> list[etree._Element]:
+    """Elements matched by the first selector of `selectors` that matches anything.
+
+    `html` (the page source) lets selectors naming absent classes be skipped unevaluated.
+    """
     for sel in selectors:
+        if not may_match(sel, html):
+            continue
         found = compile_css(sel)(node)
         if found:
             return found
     return []
 
 
-def select_all(node: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:
+def select_all(
+    node: etree._Element, selectors: tuple[str, ...], html: str | None = None
+) -> list[etree._Element]:
     """Elements matched by any of `selectors`, in document order, without duplicates."""
     seen: set[int] = set()
     out: list[etree._Element] = []
     for sel in selectors:
+        if not may_match(sel, html):
+            continue
         for el in compile_css(sel)(node):
             if id(el) not in seen:
                 seen.add(id(el))
@@ -134,7 +159,7 @@ class Platform:
             if marker in raw_head:
                 score += 2
         for sel in self.markers:
-            if compile_css(sel)(tree):
+            if may_match(sel, raw_head) and compile_css(sel)(tree):
                 score += 3
         if any(re.search(p, url, re.I) for p in self.url_patterns):
             score += 2
