@@ -569,3 +569,27 @@ def test_gzip_is_served_only_when_asked_and_accepted(portal) -> None:
     with serve(portal) as site:  # off by default
         assert "content-encoding" not in fetch(
             site.url + "/", headers={"Accept-Encoding": "gzip"}).headers
+
+
+def test_stop_closes_kept_alive_connections(portal) -> None:
+    import http.client
+
+    site = serve(portal)
+    conn = http.client.HTTPConnection(site.host, site.port, timeout=5)
+    conn.request("GET", "/robots.txt")
+    assert conn.getresponse().read().startswith(b"User-agent")
+    site.stop()
+    with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
+        conn.request("GET", "/robots.txt")
+        conn.getresponse().read()
+    assert len(site.access_log) == 1
+
+
+def test_bad_content_length_is_a_400_not_a_crash(site) -> None:
+    import socket as sock
+
+    with sock.create_connection((site.host, site.port), timeout=5) as s:
+        s.sendall(b"POST /tin-tuc-su-kien HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 400")
+    assert site.access_log == [("POST", "/tin-tuc-su-kien", 400)]
+    assert fetch(site.url + "/robots.txt").status == 200

@@ -29,11 +29,13 @@ vnPortal pages, `Liferay-Portal` on Liferay pages, session cookies (`ASP.NET_Ses
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import itertools
 import re
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -320,7 +322,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= 10_000_000:
+            self.running._log(self.command, self.path, 400, {})
+            self.send_error(400, "Bad Content-Length")
+            return
         body = self.rfile.read(length) if length else b""
         host = self.headers.get("Host") or f"{self.server.server_address[0]}:" \
                                            f"{self.server.server_address[1]}"
@@ -399,6 +408,38 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     allow_reuse_address = True
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.open_connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001
+        with self.connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:  # noqa: ANN001
+        with self.connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End every kept-alive connection, so a stopped portal really stops answering."""
+        with self.connections_lock:
+            conns = list(self.open_connections)
+            self.open_connections.clear()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        """A client that hangs up mid-request is normal for a crawler; anything else is a
+        server bug and is printed."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
 
 class RunningPortal:
     """A portal being served. `url` has no trailing slash: `url + "/robots.txt"`.
@@ -449,6 +490,7 @@ class RunningPortal:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         self._thread.join(timeout=5)
 
     def __enter__(self) -> RunningPortal:
