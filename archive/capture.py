@@ -17,6 +17,14 @@ time, method, URL, status, error, record, source and the crawl's role for the pa
 Exchanges that fail without a response (DNS, refused connection, timeout) are in the crawl
 log only: there is nothing to archive.
 
+What Scrapy's HTTP/1.1 handler does not pass on cannot be archived: the reason phrase (the
+standard phrase for the status is written, e.g. "200 OK"), header name case (Scrapy
+title-cases names) and the order of differently named headers (values of a repeated header
+keep their order), and the connection-control headers Twisted consumes (Connection,
+Keep-Alive, Transfer-Encoding; Content-Length is re-added from the body it read). The body
+arrives de-chunked, so no Transfer-Encoding header is written; a Content-Length that does not
+match the stored body becomes X-Crawler-Content-Length and the record gets WARC-Truncated.
+
 Settings (defaults in `DEFAULTS`): BANTIN_WARC_ENABLED, BANTIN_WARC_DIR, BANTIN_WARC_PREFIX,
 BANTIN_WARC_MAX_SIZE, BANTIN_WARC_OPERATOR, BANTIN_WARC_DEDUP. The crawl's run id is read
 from the spider attribute `run_id` (or the BANTIN_RUN_ID setting) when the first file opens.
@@ -156,6 +164,7 @@ class WarcCaptureMiddleware:
             protocol=getattr(response, "protocol", None) or "HTTP/1.1",
             ip_address=str(ip) if ip is not None else None,
             started_at=started,
+            truncated="disconnect" if "dataloss" in (response.flags or []) else None,
         )
         result = writer.write_exchange(exchange)
         request.meta[META_KEY] = result.pointer.to_dict() if result.pointer else None

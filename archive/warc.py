@@ -91,6 +91,7 @@ class Exchange:
     reason: str | None = None
     ip_address: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    truncated: str | None = None  # WARC-Truncated reason when the body is incomplete
 
 
 @dataclass(slots=True, frozen=True)
@@ -348,13 +349,14 @@ class WarcWriter:
             common["WARC-Warcinfo-ID"] = self._warcinfo_id
         if ex.ip_address:
             common["WARC-IP-Address"] = str(ex.ip_address)
+        response_extra = {"WARC-Truncated": ex.truncated} if ex.truncated else {}
 
         earlier = None
         profile = None
         if ex.status == 304:
             earlier = self.digests.latest(uri)
             profile = PROFILE_NOT_MODIFIED
-        elif self.dedup and ex.body:
+        elif self.dedup and ex.body and not ex.truncated:
             earlier = self.digests.lookup(uri, payload_digest)
             profile = PROFILE_IDENTICAL if earlier else None
 
@@ -378,7 +380,7 @@ class WarcWriter:
         else:
             record = self._builder.create_warc_record(
                 uri, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
-                http_headers=_RawHead(head), warc_headers_dict=dict(common))
+                http_headers=_RawHead(head), warc_headers_dict={**common, **response_extra})
             rec_type = "response"
 
         response_id = record.rec_headers.get_header("WARC-Record-ID")
@@ -398,7 +400,7 @@ class WarcWriter:
 
         if rec_type == "response":
             pointer: Pointer | None = Pointer(self._name, offset, response_id, payload_digest)
-            if ex.body and self.dedup:
+            if ex.body and self.dedup and not ex.truncated:
                 self.digests.add(uri, date, pointer)
         elif earlier:
             pointer = Pointer(earlier["warc_file"], int(earlier["offset"]),
