@@ -450,3 +450,15 @@ def test_short_notice_carrying_a_linked_document_is_an_article() -> None:
     assert record.kind == "article"
     assert record.published_at == "2023-05-02"
     assert [a.type for a in record.attachments] == ["pdf"]
+
+
+def test_wordpress_category_archive_page_is_a_listing() -> None:
+    record = run("wordpress_category_page2")
+    assert record.kind == "listing"
+    assert record.title == "Tin tức - Trang 2"
+    assert record.published_at is None
+
+
+def test_unseen_listing_with_get_pager_is_a_listing() -> None:
+    record = run("generic_listing_get_pager")
+    assert (record.kind, record.title) == ("listing", "Tin tức sự kiện")
