@@ -89,7 +89,8 @@ class Article:
     attachment: Attachment | None = None
     version: int = 1
     modified: datetime | None = None  # aware UTC; None = the publication time
-    topic: str = ""  # what a generated post is about (lead and body agree on it)
+    topic: str = ""  # what a generated post is about (title, lead and body agree on it)
+    kind: str = ""  # meeting, campaign, notice, plan, ... (the templates it was written from)
 
     @property
     def style(self) -> Style:
@@ -258,55 +259,130 @@ def _fill(template: str, rng: random.Random, when: datetime) -> str:
     )
 
 
-def _title(rng: random.Random, section: str, when: datetime) -> str:
-    topic, campaign = rng.choice(TOPICS), rng.choice(CAMPAIGNS)
+KINDS: dict[str, tuple[str, ...]] = {
+    "tin-tuc-su-kien": ("meeting", "campaign", "inspection", "training", "ceremony"),
+    "thong-bao": ("notice", "notice", "result", "plan"),
+    "chi-dao-dieu-hanh": ("plan", "directive", "review", "meeting"),
+}
+MODELS = ("Khu dân cư tự quản về an ninh trật tự", "Tuyến đường hoa", "Camera an ninh",
+          "Dân vận khéo", "Phân loại rác tại nguồn", "Tổ dân phố không có tội phạm")
+ORGS = ("Hội Liên hiệp Phụ nữ Việt Nam", "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+        "Hội Cựu chiến binh Việt Nam", "Mặt trận Tổ quốc Việt Nam", "Hội Nông dân Việt Nam")
+OCCASIONS = ("trong dịp Tết Nguyên đán {y}", "mùa mưa bão năm {y}", "trên địa bàn thị trấn",
+             "trong các tháng cuối năm {y}", "đợt cao điểm tháng {m}/{y}")
+
+
+def _period(rng: random.Random, when: datetime) -> str:
+    y, q = when.year, (when.month - 1) // 3 + 1
+    return rng.choice((f"năm {y}", f"6 tháng đầu năm {y}", f"quý {q}/{y}",
+                       f"tháng {when.month}/{y}", "giai đoạn 2021 - 2025", f"năm {y + 1}"))
+
+
+def _compose(rng: random.Random, section: str, when: datetime) -> tuple[str, str, str, str]:
+    """(kind, topic, title, lead) of a generated post; the body follows the same kind/topic."""
+    kind = rng.choice(KINDS[section])
+    topic = rng.choice(TOPICS)
+    campaign = rng.choice(CAMPAIGNS)
     place = _fill(rng.choice(PLACES), rng, when)
-    y = when.year
-    if section == "thong-bao":
-        forms = (f"Thông báo về việc {_fill(rng.choice(NOTICES), rng, when)}",
-                 f"Thông báo kết quả {topic} quý {(when.month - 1) // 3 + 1} năm {y}",
-                 f"Kế hoạch triển khai công tác {topic} năm {y}")
-    elif section == "chi-dao-dieu-hanh":
-        forms = (f"UBND {UNIT} ban hành kế hoạch {topic} năm {y}",
-                 f"Chỉ đạo tăng cường công tác {topic} trên địa bàn",
-                 f"Hội nghị sơ kết công tác {topic} 6 tháng đầu năm {y}",
-                 f"Triển khai nhiệm vụ {topic} năm {y + (when.month >= 11)}")
-    else:
-        forms = (f"{UNIT_TITLE} phát động phong trào \u201c{campaign}\u201d năm {y}",
-                 f"Hội nghị triển khai công tác {topic} năm {y}",
-                 f"Ra quân hưởng ứng \u201c{campaign}\u201d tại {place}",
-                 f"Kiểm tra công tác {topic} tại {place}",
-                 f"{UNIT_TITLE} tổ chức tập huấn {topic} cho {rng.choice(GROUPS)}")
-    return rng.choice(forms)
+    group = rng.choice(GROUPS)
+    period = _period(rng, when)
+    num = rng.randint(12, 389)
+    y, day = when.year, f"{when.day}/{when.month}"
+    if kind == "meeting":
+        verb = rng.choice(("triển khai", "sơ kết", "tổng kết", "đánh giá"))
+        title = f"Hội nghị {verb} công tác {topic} {period}"
+        lead = (f"Ngày {day}, UBND {UNIT} tổ chức hội nghị {verb} công tác {topic} {period}, "
+                "đánh giá kết quả đạt được và đề ra nhiệm vụ trọng tâm thời gian tới.")
+    elif kind == "campaign":
+        title = rng.choice((f"{UNIT_TITLE} phát động phong trào \u201c{campaign}\u201d {period}",
+                            f"Ra quân hưởng ứng \u201c{campaign}\u201d tại {place}",
+                            f"Đoàn Thanh niên thị trấn ra quân \u201c{campaign}\u201d đợt "
+                            f"{rng.randint(1, 4)} năm {y}"))
+        lead = (f"Hưởng ứng phong trào \u201c{campaign}\u201d, sáng {day}, {UNIT} tổ chức lễ ra "
+                f"quân, thu hút đông đảo {group} và nhân dân tham gia.")
+    elif kind == "inspection":
+        title = rng.choice((f"Kiểm tra công tác {topic} tại {place}",
+                            f"Đoàn công tác huyện Bảo Thắng kiểm tra công tác {topic} tại {UNIT}"))
+        lead = (f"Ngày {day}, đoàn công tác đã kiểm tra thực tế công tác {topic} tại {place}, "
+                "ghi nhận nhiều kết quả tích cực và chỉ ra một số tồn tại cần khắc phục.")
+    elif kind == "training":
+        title = rng.choice((f"Tập huấn {topic} cho {group}",
+                            f"{UNIT_TITLE} tổ chức lớp tập huấn {topic} {period}"))
+        lead = (f"Trong {rng.randint(1, 3)} ngày, {rng.randint(40, 160)} học viên là {group} đã "
+                f"được trang bị kiến thức, kỹ năng về {topic}.")
+    elif kind == "ceremony":
+        title = rng.choice((f"Ra mắt mô hình \u201c{rng.choice(MODELS)}\u201d tại {place}",
+                            f"Trao nhà Đại đoàn kết cho hộ nghèo tại tổ dân phố số "
+                            f"{rng.randint(1, 10)}",
+                            f"Kỷ niệm {rng.randint(40, 95)} năm Ngày thành lập "
+                            f"{rng.choice(ORGS)}",
+                            f"Lễ giao nhận quân năm {y}"))
+        lead = (f"Sáng {day}, {UNIT} long trọng tổ chức {title[0].lower() + title[1:]}, với sự "
+                f"tham dự của lãnh đạo huyện Bảo Thắng và {group}.")
+    elif kind == "notice":
+        title = rng.choice((f"Thông báo về việc {_fill(rng.choice(NOTICES), rng, when)}",
+                            f"Thông báo số {num}/TB-UBND về công tác {topic}"))
+        lead = (f"UBND {UNIT} thông báo tới toàn thể nhân dân, cơ quan, đơn vị trên địa bàn "
+                f"nội dung {title[0].lower() + title[1:]}.")
+    elif kind == "result":
+        title = f"Kết quả thực hiện công tác {topic} {period}"
+        lead = (f"UBND {UNIT} công khai kết quả thực hiện công tác {topic} {period} để nhân dân "
+                "được biết và giám sát.")
+    elif kind == "plan":
+        title = rng.choice((f"Kế hoạch số {num}/KH-UBND triển khai công tác {topic} {period}",
+                            f"UBND {UNIT} ban hành kế hoạch {topic} {period}"))
+        lead = (f"Ngày {day}, UBND {UNIT} ban hành Kế hoạch số {num}/KH-UBND về {topic} "
+                f"{period}, giao nhiệm vụ cụ thể cho các ban, ngành, đoàn thể và tổ dân phố.")
+    elif kind == "directive":
+        title = (f"Chỉ đạo tăng cường công tác {topic} "
+                 f"{_fill(rng.choice(OCCASIONS), rng, when)}")
+        lead = (f"Chủ tịch UBND {UNIT} yêu cầu các ban, ngành, đoàn thể và tổ dân phố tập trung "
+                f"triển khai đồng bộ các giải pháp về {topic}.")
+    else:  # review
+        title = (f"Sơ kết {rng.randint(2, 5)} năm thực hiện Nghị quyết số {num}-NQ/ĐU về "
+                 f"{topic}")
+        lead = (f"Đảng ủy {UNIT} đánh giá kết quả thực hiện nghị quyết về {topic}, chỉ ra "
+                "những tồn tại, hạn chế và giải pháp trong thời gian tới.")
+    return kind, topic, title, lead
 
 
 def _date_vi(when: datetime) -> str:
     return f"Ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
 
 
-def _lead(title: str, topic: str) -> str:
-    return (f"{title}: nhằm nâng cao hiệu quả công tác {topic}, {UNIT} đã triển khai nhiều "
-            "giải pháp đồng bộ, huy động sự vào cuộc của cả hệ thống chính trị.")
-
-
-def _body(rng: random.Random, when: datetime, topic: str) -> tuple[list[str], list[Official]]:
-    """Paragraphs and the officials named in them, for a generated post about `topic`."""
+def _body(rng: random.Random, when: datetime, kind: str,
+          topic: str) -> tuple[list[str], list[Official]]:
+    """Paragraphs and the officials named in them, for a generated post of `kind` on `topic`."""
     officials = [Official(_person(rng), _fill(rng.choice(POSITIONS), rng, when))
                  for _ in range(rng.randint(1, 3))]
     group = rng.choice(GROUPS)
-    opener = rng.choice((
-        f"{_date_vi(when)}, UBND {UNIT} tổ chức hội nghị về {topic}.",
-        f"Sáng {when.day}/{when.month}, tại hội trường UBND {UNIT}, {group} đã tham dự buổi "
-        f"triển khai {topic}.",
-        f"Vào hồi {when.hour:02d}h{when.minute:02d} ngày {when.day:02d}/{when.month:02d}/"
-        f"{when.year}, {UNIT} tổ chức lễ ra quân {topic}.",
-    ))
+    if kind in ("notice", "result", "plan", "directive"):
+        opener = rng.choice((
+            f"Căn cứ Kế hoạch của UBND huyện Bảo Thắng về {topic}; xét đề nghị của công chức "
+            f"chuyên môn, {_date_vi(when).lower()}, UBND {UNIT} ban hành văn bản chỉ đạo.",
+            f"Thực hiện chỉ đạo của UBND huyện Bảo Thắng, UBND {UNIT} triển khai các nội dung "
+            f"về {topic} như sau.",
+        ))
+    else:
+        opener = rng.choice((
+            f"{_date_vi(when)}, UBND {UNIT} tổ chức hội nghị về công tác {topic}.",
+            f"Sáng {when.day}/{when.month}, tại hội trường UBND {UNIT}, {group} đã tham dự buổi "
+            f"triển khai công tác {topic}.",
+            f"Vào hồi {when.hour:02d}h{when.minute:02d} ngày {when.day:02d}/{when.month:02d}/"
+            f"{when.year}, {UNIT} tổ chức lễ ra quân về {topic}.",
+        ))
     first = officials[0]
-    attend = f"Tới dự có đồng chí {first.name} - {first.position}"
-    if len(officials) > 1:
-        rest = "; ".join(f"{o.name}, {o.position}" for o in officials[1:])
-        attend += f"; các đồng chí: {rest}"
-    paragraphs = [f"{opener} {attend}; cùng {group}."]
+    rest = "; ".join(f"{o.name}, {o.position}" for o in officials[1:])
+    if kind in ("notice", "result", "plan", "directive"):
+        people = f"Giao đồng chí {first.name} - {first.position} chỉ đạo thực hiện"
+        if rest:
+            people += f"; phân công các đồng chí: {rest} phối hợp triển khai"
+        paragraphs = [f"{opener} {people}."]
+    else:
+        people = f"Tới dự có đồng chí {first.name} - {first.position}"
+        if rest:
+            people += f"; các đồng chí: {rest}"
+        paragraphs = [f"{opener} {people}; cùng {group}."]
     fillers = (
         f"Thời gian qua, công tác {topic} trên địa bàn {UNIT} đã đạt được nhiều kết quả quan "
         f"trọng; tỷ lệ hộ dân tham gia đạt {rng.randint(70, 99)}%, vượt {rng.randint(2, 15)}% "
@@ -314,7 +390,7 @@ def _body(rng: random.Random, when: datetime, topic: str) -> tuple[list[str], li
         f"Bên cạnh kết quả đạt được, công tác {topic} vẫn còn một số hạn chế như: việc phối "
         "hợp giữa các ban, ngành, đoàn thể có lúc chưa chặt chẽ; ý thức của một bộ phận người "
         "dân chưa cao.",
-        f"Phát biểu tại hội nghị, {('ông', 'bà')[' Thị ' in first.name]} {first.name}, "
+        f"Phát biểu chỉ đạo, {('ông', 'bà')[' Thị ' in first.name]} {first.name}, "
         f"{first.position} đề nghị các tổ dân phố, thôn tiếp tục tuyên truyền sâu rộng đến "
         f"từng hộ gia đình, phấn đấu hoàn thành {rng.randint(3, 9)} chỉ tiêu trong năm "
         f"{when.year}.",
@@ -326,8 +402,8 @@ def _body(rng: random.Random, when: datetime, topic: str) -> tuple[list[str], li
         f"tổng hợp kết quả và báo cáo về Văn phòng HĐND-UBND {UNIT}.",
         "Kinh phí thực hiện được bố trí từ nguồn ngân sách thị trấn và nguồn xã hội hóa, "
         f"tổng dự toán khoảng {rng.randint(50, 900)} triệu đồng.",
-        f"Hội nghị cũng đã thảo luận, thống nhất các giải pháp trọng tâm về {rng.choice(TOPICS)}"
-        f" và {rng.choice(TOPICS)} trong thời gian tới.",
+        f"Các đại biểu cũng đã thảo luận, thống nhất các giải pháp trọng tâm về "
+        f"{rng.choice(TOPICS)} và {rng.choice(TOPICS)} trong thời gian tới.",
     )
     paragraphs += rng.sample(fillers, rng.randint(2, 5))
     return paragraphs, officials
@@ -407,12 +483,11 @@ class SamplePortal:
     def _generated(self, art_id: int, section: str, when: datetime) -> Article:
         """An article's metadata (all a listing shows); the body comes in `_materialize`."""
         rng = _rng(self.seed, "meta", art_id)
-        title = _title(rng, section, when)
-        topic = rng.choice(TOPICS)
+        kind, topic, title, lead = _compose(rng, section, when)
         a = Article(
-            id=art_id, section=section, slug=slugify(title), title=title,
-            lead=_lead(title, topic), published=when, has_time=True,
-            author=rng.choice(AUTHORS), views=rng.randint(20, 3000), topic=topic,
+            id=art_id, section=section, slug=slugify(title), title=title, lead=lead,
+            published=when, has_time=True, author=rng.choice(AUTHORS),
+            views=rng.randint(20, 3000), topic=topic, kind=kind,
         )
         captions = ("hội nghị", "buổi ra quân", "buổi làm việc")
         stamp = int(when.replace(tzinfo=ICT).timestamp() * 1000)
@@ -435,7 +510,7 @@ class SamplePortal:
             return a
         a = replace(a)
         a.paragraphs, a.officials = _body(_rng(self.seed, "body", a.id), a.published,
-                                          a.topic or TOPICS[0])
+                                          a.kind or "meeting", a.topic or TOPICS[0])
         return a
 
     def _pick_flaky(self) -> int:
@@ -511,7 +586,7 @@ class SamplePortal:
                 3 if style == "vnportal" else 7)
             a = self._generated(art_id, section, when)
             if title:
-                a.title, a.slug, a.lead = title, slugify(title), _lead(title, a.topic)
+                a.title, a.slug = title, slugify(title)
             if author:
                 a.author = author
             a = self._materialize(a)
