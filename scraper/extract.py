@@ -221,7 +221,9 @@ class _Extraction:
         status: int,
         now: datetime | None,
     ) -> None:
-        self.data = data if isinstance(data, bytes | bytearray) else bytes(data or b"")
+        if isinstance(data, str):  # a caller that already decoded the page
+            data = data.encode("utf-8")
+        self.data = bytes(data) if isinstance(data, bytes | bytearray | memoryview) else b""
         self.url = url
         self.headers = headers
         self.status = status

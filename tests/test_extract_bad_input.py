@@ -127,3 +127,13 @@ def test_mutilated_fixture_pages_never_fail_extraction() -> None:
                 b[rng.randrange(len(b))] = rng.randrange(256)
             record = extract(bytes(b), page(name).url)
             assert not any(w.startswith("extraction failed") for w in record.warnings), name
+
+
+def test_already_decoded_text_is_accepted() -> None:
+    p = page("generic_unseen_article")
+    record = extract(p.data.decode("utf-8"), p.url)  # type: ignore[arg-type]
+    assert record.title == "Huyện Si Ma Cai ra quân trồng cây đầu xuân Giáp Thìn 2024"
+
+
+def test_none_instead_of_bytes_is_an_empty_page() -> None:
+    assert extract(None, URL).kind == "error"  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from scraper.platforms.base import Pagination, Platform
 PLATFORM = Platform(
     name="sharepoint_lacviet",
     generator_patterns=(r"sharepoint",),
-    markers=("b.lv_description_mode1", "p.Title", "span.ShowDate"),
+    markers=("b.lv_description_mode1", "span.ShowDate", "div.lv_content"),
     html_markers=("_spBodyOnLoadFunctionNames", "/_layouts/", "MSOWebPartPage", "lv_description"),
     url_patterns=(r"/Pages/[^/]+\.aspx", r"/_layouts/"),
     title=("p.Title", "td.Title", "div.lv_title"),
