@@ -366,14 +366,26 @@ def test_flaky_article_fails_with_500_before_it_is_served() -> None:
         assert [s for _, p, s in site.access_log if p == path] == [500, 500, 200, 500, 200]
 
 
-@pytest.mark.parametrize("href_pattern", [r"^/lich-cong-tac$", r"/view_content/4409999-"])
-def test_soft_404_links_answer_200_with_khong_tim_thay(site, href_pattern: str) -> None:
+@pytest.mark.parametrize(("href_pattern", "chrome"), [
+    (r"^/lich-cong-tac$", "//form[@id='aspnetForm']"),  # vnPortal menu entry, page deleted
+    (r"/view_content/4409999-", "//nav[@id='navigation']"),  # Liferay unknown content id
+])
+def test_soft_404_links_answer_200_with_khong_tim_thay(site, href_pattern: str,
+                                                       chrome: str) -> None:
     hrefs = fetch(site.url + "/").doc().xpath("//a/@href")
-    (href,) = [h for h in hrefs if re.search(href_pattern, h)]
+    (href,) = {h for h in hrefs if re.search(href_pattern, h)}
     reply = fetch(site.url + href)
     assert reply.status == 200
-    assert "Không tìm thấy" in reply.text and "Tài nguyên không được tìm thấy." in reply.text
-    assert reply.doc().xpath("//nav[@id='navigation']")  # full portal chrome around it
+    assert "Không tìm thấy" in reply.text
+    assert reply.doc().xpath(chrome)  # full portal chrome around it
+
+
+def test_soft_404_pages_are_what_extraction_calls_not_found(site) -> None:
+    from scraper.extract import extract
+
+    for path in ("/lich-cong-tac", "/chi-dao-dieu-hanh/-/view_content/4409999-van-ban-da-thu-hoi"):
+        reply = fetch(site.url + path)
+        assert extract(reply.body, site.url + path, headers=reply.headers).kind == "not_found"
 
 
 # ------------------------------------------------------------------------------ conditional GET

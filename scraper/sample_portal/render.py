@@ -470,6 +470,17 @@ def render_intro(portal: SamplePortal) -> Template:
     return vn_message_page(portal, "Giới thiệu", body)
 
 
+def render_vn_not_found(portal: SamplePortal) -> Template:
+    """vnPortal's "page not found" inside the full portal chrome, served with HTTP 200."""
+    body = (
+        '<div class="cat-title"><h1>Không tìm thấy trang</h1></div>'
+        '<div class="static-content"><p>Không tìm thấy nội dung bạn yêu cầu. Trang có thể đã '
+        'bị xóa hoặc chuyển sang địa chỉ khác.</p><p><a href="/">Quay về trang chủ</a></p>'
+        "</div>"
+    )
+    return vn_message_page(portal, "Không tìm thấy trang", body)
+
+
 def render_draft(portal: SamplePortal) -> Template:
     """The page behind the robots-disallowed draft link (a polite crawler never sees it)."""
     body = (

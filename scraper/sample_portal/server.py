@@ -15,7 +15,7 @@ Routes (root-relative):
   /<lr-section>/-/view_content/<id>-<slug>   Liferay article (ETag, Last-Modified, 304);
                                  unknown id → Liferay's "Không tìm thấy" under HTTP 200
   /Default.aspx?pageid=P&ItemID=I   old vnPortal URL → 301 to the article
-  /lich-cong-tac                 soft 404 (HTTP 200, "Không tìm thấy")
+  /lich-cong-tac                 soft 404 (HTTP 200, "Không tìm thấy trang", vnPortal chrome)
   /admin/...                     disallowed by robots.txt (a draft and the login page)
   anything else                  IIS 404
 Article paths accept `;jsessionid=…` and any query string (tracking parameters).
@@ -173,9 +173,8 @@ class PortalApp:
             return Response(200, render.rss(p, base), "application/rss+xml; charset=utf-8")
         if path == "/gioi-thieu":
             return self._page(("intro",), lambda: render.render_intro(p))
-        if path == "/lich-cong-tac":
-            return self._page(("soft404", path), lambda: render.render_lr_not_found(
-                base + path), headers=LR_HEADERS)
+        if path == "/lich-cong-tac":  # a menu entry whose page was deleted: vnPortal soft 404
+            return self._page(("vn-soft404",), lambda: render.render_vn_not_found(p))
         if path.startswith("/admin/"):
             if path.lower().startswith("/admin/login"):
                 return self._page(("login",), lambda: render.render_login(p))
