@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from scraper.fold import fold
@@ -53,6 +54,7 @@ def words(text: str | None) -> list[str]:
     return [w for w in _WORD.findall(unicodedata.normalize("NFC", text)) if len(w) <= MAX_WORD]
 
 
+@lru_cache(maxsize=200_000)
 def exact_key(word: str) -> str:
     """Lower case, vowel marks kept, tone mark as a trailing digit: hòa/hoà → "hoa2"."""
     tone = ""
@@ -66,6 +68,7 @@ def exact_key(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept)) + tone
 
 
+@lru_cache(maxsize=200_000)
 def folded_key(word: str) -> str:
     """The folded form of one word: "Đua" → "dua"."""
     return fold(word)
@@ -97,45 +100,62 @@ def _pg_vector(title_keys: list[str], text_keys: list[str]) -> str:
     return " ".join(f"'{key}':{','.join(slots)}" for key, slots in positions.items())
 
 
-def index_values(title: str | None, lead: str | None, body: str | None) -> dict[str, str]:
-    """What the index holds for one version: folded and exact word lists, space-separated."""
+def index_values(title: str | None, lead: str | None, body: str | None,
+                 engine: str = "") -> dict[str, str]:
+    """What the index holds for one version: folded and exact word lists, space-separated
+    (ft, fb, xt, xb for FTS5) and as tsvector literals (fv, xv for PostgreSQL).
+
+    `engine` "sqlite" or "postgresql" computes only that engine's values.
+    """
     title_words, text_words = document_words(title, lead, body)
     ft = [folded_key(w) for w in title_words]
     fb = [folded_key(w) for w in text_words]
     xt = [exact_key(w) for w in title_words]
     xb = [exact_key(w) for w in text_words]
-    return {
-        "ft": " ".join(ft),
-        "fb": " ".join(fb),
-        "xt": " ".join(xt),
-        "xb": " ".join(xb),
-        "fv": _pg_vector(ft, fb),
-        "xv": _pg_vector(xt, xb),
-    }
+    out: dict[str, str] = {}
+    if engine != "postgresql":
+        out.update(ft=" ".join(ft), fb=" ".join(fb), xt=" ".join(xt), xb=" ".join(xb))
+    if engine != "sqlite":
+        out.update(fv=_pg_vector(ft, fb), xv=_pg_vector(xt, xb))
+    return out
+
+
+_SQLITE_DELETE = "DELETE FROM search_fts WHERE rowid = :id"
+_SQLITE_INSERT = "INSERT INTO search_fts (rowid, ft, fb, xt, xb) VALUES (:id, :ft, :fb, :xt, :xb)"
+_PG_UPSERT = (
+    "INSERT INTO search_docs (article_id, fv, xv) "
+    "VALUES (:id, CAST(:fv AS tsvector), CAST(:xv AS tsvector)) "
+    "ON CONFLICT (article_id) DO UPDATE SET fv = EXCLUDED.fv, xv = EXCLUDED.xv"
+)
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _statement(sql: str) -> Any:
+    import sqlalchemy as sa
+
+    stmt = _STATEMENTS.get(sql)
+    if stmt is None:
+        stmt = _STATEMENTS[sql] = sa.text(sql)
+    return stmt
 
 
 def write_index(conn: Any, article_id: int, title: str | None, lead: str | None,
-                body: str | None) -> None:
-    """Index (or re-index) an article's current version inside the caller's transaction."""
-    import sqlalchemy as sa
+                body: str | None, *, replace: bool = True) -> None:
+    """Index (or re-index) an article's current version inside the caller's transaction.
 
-    values = index_values(title, lead, body)
+    `replace=False` skips removing a previous entry (the article was created just now).
+    """
+    values = index_values(title, lead, body, conn.dialect.name)
     if conn.dialect.name == "sqlite":
-        conn.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), {"id": article_id})
+        if replace:
+            conn.execute(_statement(_SQLITE_DELETE), {"id": article_id})
         conn.execute(
-            sa.text(
-                "INSERT INTO search_fts (rowid, ft, fb, xt, xb) VALUES (:id, :ft, :fb, :xt, :xb)"
-            ),
+            _statement(_SQLITE_INSERT),
             {"id": article_id, **{k: values[k] for k in ("ft", "fb", "xt", "xb")}},
         )
     else:
         conn.execute(
-            sa.text(
-                "INSERT INTO search_docs (article_id, fv, xv) "
-                "VALUES (:id, CAST(:fv AS tsvector), CAST(:xv AS tsvector)) "
-                "ON CONFLICT (article_id) DO UPDATE SET fv = EXCLUDED.fv, xv = EXCLUDED.xv"
-            ),
-            {"id": article_id, "fv": values["fv"], "xv": values["xv"]},
+            _statement(_PG_UPSERT), {"id": article_id, "fv": values["fv"], "xv": values["xv"]}
         )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -224,6 +225,67 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(orig).__name__
 
 
+@dataclass(slots=True)
+class _NewArticle:
+    """The state of an article row this transaction has just inserted."""
+
+    id: int
+    url: str
+    status: str = "present"
+    last_seen: datetime | None = None
+    content_hash: str | None = None
+    current_version_id: int | None = None
+    version_count: int = 0
+
+
+class _Statements:
+    """Statements of the write path, built once per store: SQLAlchemy then reuses their
+    compiled form, which makes a save several times cheaper than building them per call."""
+
+    def __init__(self, dialect: str) -> None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        a, au, v = m.Article.__table__, m.ArticleUrl.__table__, m.ArticleVersion.__table__
+        u, o, e = m.SourceUnit.__table__, m.Official.__table__, m.Event.__table__
+        bp = sa.bindparam
+        self.unit_of_source = (
+            sa.select(u.c.id).where(u.c.source_id == bp("sid")).order_by(u.c.id.desc()).limit(1)
+        )
+        self.article_by_url = (
+            sa.select(a).where(a.c.source_id == bp("sid"), a.c.url.in_([bp("u1"), bp("u2")]))
+            .limit(1)
+        )
+        self.article_by_alias = (
+            sa.select(au.c.article_id)
+            .where(au.c.source_id == bp("sid"), au.c.url.in_([bp("u1"), bp("u2")])).limit(1)
+        )
+        lock = sa.select(a).where(a.c.id == bp("id"))
+        self.article_lock = lock.with_for_update() if dialect == "postgresql" else lock
+        self.insert_article = (
+            insert(a).on_conflict_do_nothing(index_elements=[a.c.source_id, a.c.url])
+            .returning(a.c.id)
+        )
+        self.insert_alias = insert(au).on_conflict_do_nothing(
+            index_elements=[au.c.source_id, au.c.url]
+        )
+        self.version_by_hash = sa.select(v.c.id).where(
+            v.c.article_id == bp("aid"), v.c.content_hash == bp("hash")
+        )
+        self.insert_version = v.insert().returning(v.c.id)
+        self.update_article = a.update().where(a.c.id == bp("aid"))
+        self.insert_event = e.insert().returning(e.c.id)
+        self.insert_official = insert(o).on_conflict_do_nothing(index_elements=[o.c.key])
+        official = sa.select(o.c.id, o.c.names).where(o.c.key == bp("k"))
+        self.official_by_key = (
+            official.with_for_update() if dialect == "postgresql" else official
+        )
+        self.insert_mention = m.Mention.__table__.insert()
+        self.insert_image = m.Image.__table__.insert()
+        self.insert_attachment = m.Attachment.__table__.insert()
+
+
 class Store:
     """Versioned article archive on one database (see module docstring)."""
 
@@ -232,6 +294,9 @@ class Store:
         self.url = url
         self._writer = engine.execution_options(bantin_write=True)
         self.dialect = engine.dialect.name
+        self._q = _Statements(self.dialect)
+        self._officials: dict[str, tuple[int, frozenset[str]]] = {}  # key -> id, names seen
+        self._local = threading.local()
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -301,11 +366,16 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        self._local.pending = {}
         try:
             with self._writer.begin() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
             raise StoreError(f"store {masked(self.url)}: {_first_line(exc)}") from None
+        finally:
+            pending, self._local.pending = self._local.pending, {}
+        if len(self._officials) < 100_000:
+            self._officials.update(pending)
 
     def _insert(self, table: sa.Table) -> Any:
         if self.dialect == "postgresql":
@@ -362,10 +432,7 @@ class Store:
 
     def _ensure_source(self, conn: Connection, source_id: str) -> int:
         """The current unit snapshot of a source, creating a bare source if unknown."""
-        u = m.SourceUnit.__table__
-        unit_id = conn.execute(
-            sa.select(u.c.id).where(u.c.source_id == source_id).order_by(u.c.id.desc()).limit(1)
-        ).scalar()
+        unit_id = conn.execute(self._q.unit_of_source, {"sid": source_id}).scalar()
         if unit_id is not None:
             return unit_id
         return self._upsert_source(conn, {"id": source_id})
@@ -455,58 +522,44 @@ class Store:
             return [self._save(conn, **dict(page)) for page in pages]
 
     def _find_article(self, conn: Connection, source_id: str, urls: Iterable[str]) -> Any:
-        a = m.Article.__table__
-        au = m.ArticleUrl.__table__
         urls = [u for u in dict.fromkeys(urls) if u]
         if not urls:
             return None
-        row = conn.execute(
-            sa.select(a).where(a.c.source_id == source_id, a.c.url.in_(urls)).limit(1)
-        ).first()
+        params = {"sid": source_id, "u1": urls[0], "u2": urls[-1]}
+        row = conn.execute(self._q.article_by_url, params).first()
         if row is not None:
             return row
-        article_id = conn.execute(
-            sa.select(au.c.article_id).where(au.c.source_id == source_id, au.c.url.in_(urls))
-            .limit(1)
-        ).scalar()
+        article_id = conn.execute(self._q.article_by_alias, params).scalar()
         if article_id is None:
             return None
-        return conn.execute(sa.select(a).where(a.c.id == article_id)).first()
+        return conn.execute(self._q.article_lock, {"id": article_id}).first()
 
     def _lock_article(self, conn: Connection, article_id: int) -> Any:
-        a = m.Article.__table__
-        stmt = sa.select(a).where(a.c.id == article_id)
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        return conn.execute(stmt).first()
+        return conn.execute(self._q.article_lock, {"id": article_id}).first()
 
     def _remember_urls(self, conn: Connection, source_id: str, article_id: int,
                        urls: Iterable[str]) -> None:
-        au = m.ArticleUrl.__table__
-        for url in dict.fromkeys(u for u in urls if u):
-            conn.execute(
-                self._insert(au)
-                .values(source_id=source_id, url=url, article_id=article_id)
-                .on_conflict_do_nothing(index_elements=[au.c.source_id, au.c.url])
-            )
+        conn.execute(
+            self._q.insert_alias,
+            [{"source_id": source_id, "url": url, "article_id": article_id}
+             for url in dict.fromkeys(u for u in urls if u)],
+        )
 
     def _event(self, conn: Connection, kind: str, *, source_id: str | None,
                article_id: int | None = None, version_id: int | None = None,
                run_id: int | None = None, at: datetime | None = None,
                details: Mapping[str, Any] | None = None) -> int:
-        e = m.Event.__table__
         return conn.execute(
-            e.insert()
-            .values(
-                kind=kind,
-                source_id=source_id,
-                article_id=article_id,
-                version_id=version_id,
-                run_id=run_id,
-                at=at or datetime.now(UTC),
-                details=dict(details or {}),
-            )
-            .returning(e.c.id)
+            self._q.insert_event,
+            {
+                "kind": kind,
+                "source_id": source_id,
+                "article_id": article_id,
+                "version_id": version_id,
+                "run_id": run_id,
+                "at": at or datetime.now(UTC),
+                "details": dict(details or {}),
+            },
         ).scalar_one()
 
     def _save(
@@ -524,7 +577,6 @@ class Store:
     ) -> SaveResult:
         if not isinstance(record, Record):
             record = Record.from_dict(dict(record))
-        a = m.Article.__table__
         v = m.ArticleVersion.__table__
         when = _utc(fetched_at)
         if record.kind == "not_found":
@@ -534,42 +586,36 @@ class Store:
 
         unit_id = self._ensure_source(conn, source_id)
         key_url = record.canonical_url or record.url
-        found = self._find_article(conn, source_id, [key_url, record.url])
-        if found is None:
-            conn.execute(
-                self._insert(a)
-                .values(
-                    source_id=source_id,
-                    url=key_url,
-                    first_seen=when,
-                    last_seen=when,
-                    status="present",
-                    status_changed_at=when,
-                    version_count=0,
-                )
-                .on_conflict_do_nothing(index_elements=[a.c.source_id, a.c.url])
-            )
-            found = self._find_article(conn, source_id, [key_url])
-        art = self._lock_article(conn, found.id)
+        art = self._find_article(conn, source_id, [key_url, record.url])
+        created = False
+        if art is None:
+            new_id = conn.execute(
+                self._q.insert_article,
+                {"source_id": source_id, "url": key_url, "first_seen": when, "last_seen": when,
+                 "status": "present", "status_changed_at": when, "version_count": 0},
+            ).scalar()
+            created = new_id is not None
+            if created:  # ours alone until commit: a concurrent insert of the URL waits
+                art = _NewArticle(new_id, key_url)
+            else:  # another writer created it meanwhile
+                art = self._find_article(conn, source_id, [key_url])
+        if not created:
+            art = self._lock_article(conn, art.id)
         self._remember_urls(conn, source_id, art.id, [art.url, key_url, record.url])
 
         digest = content_hash(record)
         capture = dict(capture or {})
-        status_values: dict[str, Any] = {}
+        values: dict[str, Any] = {"aid": art.id}
         if art.status != "present":
-            status_values = {"status": "present", "status_changed_at": when}
-        last_seen = max(_aware(art.last_seen) or when, when)
-        validators = {
-            "etag": etag if etag is not None else art.etag,
-            "last_modified": last_modified if last_modified is not None else art.last_modified,
-        }
+            values.update(status="present", status_changed_at=when)
+        values["last_seen"] = max(_aware(art.last_seen) or when, when)
+        if etag is not None:
+            values["etag"] = etag
+        if last_modified is not None:
+            values["last_modified"] = last_modified
 
         if art.content_hash == digest and art.current_version_id is not None:
-            conn.execute(
-                a.update()
-                .where(a.c.id == art.id)
-                .values(last_seen=last_seen, **validators, **status_values)
-            )
+            conn.execute(self._q.update_article, values)
             if capture.get("warc_file"):
                 conn.execute(
                     v.update()
@@ -580,9 +626,10 @@ class Store:
 
         is_new = art.version_count == 0
         details: dict[str, Any] = {"url": record.url, "title": record.title}
-        version_id = conn.execute(
-            sa.select(v.c.id).where(v.c.article_id == art.id, v.c.content_hash == digest)
-        ).scalar()
+        version_id = None
+        if not is_new:
+            version_id = conn.execute(self._q.version_by_hash,
+                                      {"aid": art.id, "hash": digest}).scalar()
         version_count = art.version_count
         if version_id is None:
             version_count += 1
@@ -597,19 +644,11 @@ class Store:
             ).scalar()
         if not is_new:
             details["previous_version_id"] = art.current_version_id
-        conn.execute(
-            a.update()
-            .where(a.c.id == art.id)
-            .values(
-                content_hash=digest,
-                current_version_id=version_id,
-                version_count=version_count,
-                last_seen=last_seen,
-                **validators,
-                **status_values,
-            )
-        )
-        write_index(conn, art.id, record.title, record.lead, record.body_text)
+        values.update(content_hash=digest, current_version_id=version_id,
+                      version_count=version_count)
+        conn.execute(self._q.update_article, values)
+        write_index(conn, art.id, record.title, record.lead, record.body_text,
+                    replace=not is_new)
         kind = "new" if is_new else "changed"
         self._event(conn, kind, source_id=source_id, article_id=art.id, version_id=version_id,
                     run_id=run_id, at=when, details=details)
@@ -630,10 +669,9 @@ class Store:
         when: datetime, run_id: int | None, unit_id: int, http_status: int,
         etag: str | None, last_modified: str | None, capture: Mapping[str, Any],
     ) -> int:
-        v = m.ArticleVersion.__table__
         version_id = conn.execute(
-            v.insert()
-            .values(
+            self._q.insert_version,
+            dict(
                 article_id=article_id,
                 number=number,
                 content_hash=digest,
@@ -659,12 +697,11 @@ class Store:
                 etag=etag,
                 last_modified=last_modified,
                 **self._capture_values(capture),
-            )
-            .returning(v.c.id)
+            ),
         ).scalar_one()
         if record.images:
             conn.execute(
-                m.Image.__table__.insert(),
+                self._q.insert_image,
                 [
                     {"version_id": version_id, "ordinal": i, "url": img.url,
                      "caption": img.caption or ""}
@@ -673,7 +710,7 @@ class Store:
             )
         if record.attachments:
             conn.execute(
-                m.Attachment.__table__.insert(),
+                self._q.insert_attachment,
                 [
                     {"version_id": version_id, "ordinal": i, "url": att.url,
                      "title": att.title or "", "type": att.type or ""}
@@ -686,32 +723,32 @@ class Store:
             official_id = self._official_id(conn, official.key or name_key(official.name),
                                             official.name)
             conn.execute(
-                m.Mention.__table__.insert().values(
-                    version_id=version_id,
-                    official_id=official_id,
-                    ordinal=i,
-                    name=official.name,
-                    position=official.position or "",
-                    position_expanded=official.position_expanded or "",
-                    cue=official.cue or "",
-                )
+                self._q.insert_mention,
+                {
+                    "version_id": version_id,
+                    "official_id": official_id,
+                    "ordinal": i,
+                    "name": official.name,
+                    "position": official.position or "",
+                    "position_expanded": official.position_expanded or "",
+                    "cue": official.cue or "",
+                },
             )
         return version_id
 
     def _official_id(self, conn: Connection, key: str, name: str) -> int:
+        cached = self._officials.get(key)
+        if cached is not None and name in cached[1]:
+            return cached[0]  # ids never change and this name is already recorded
         o = m.Official.__table__
-        conn.execute(
-            self._insert(o)
-            .values(key=key, name=name, names=[name])
-            .on_conflict_do_nothing(index_elements=[o.c.key])
-        )
-        stmt = sa.select(o.c.id, o.c.names).where(o.c.key == key)
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        row = conn.execute(stmt).one()
+        conn.execute(self._q.insert_official, {"key": key, "name": name, "names": [name]})
+        row = conn.execute(self._q.official_by_key, {"k": key}).one()
         names = list(row.names or [])
         if name not in names:
-            conn.execute(o.update().where(o.c.id == row.id).values(names=[*names, name]))
+            names.append(name)
+            conn.execute(o.update().where(o.c.id == row.id).values(names=names))
+        # remembered once the transaction commits (a rolled-back official does not exist)
+        self._local.pending[key] = (row.id, frozenset(names))
         return row.id
 
     def _mark_gone(self, conn: Connection, source_id: str, record: Record, when: datetime,
