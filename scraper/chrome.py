@@ -155,17 +155,21 @@ def _own_text(el: etree._Element) -> str:
     return " ".join(el.text_content().split()) if isinstance(el.tag, str) else ""
 
 
-def _protected(el: etree._Element, keep: set[int]) -> bool:
+def _protected(el: etree._Element, keep: set[etree._Element]) -> bool:
     """True when `el` is a kept element (or contains one): never drop the article itself."""
-    return id(el) in keep
+    return el in keep
 
 
-def keep_set(*nodes: etree._Element | None) -> set[int]:
-    """ids of `nodes` and all their ancestors: elements chrome removal must not drop."""
-    out: set[int] = set()
+def keep_set(*nodes: etree._Element | None) -> set[etree._Element]:
+    """`nodes` and all their ancestors: elements chrome removal must not drop.
+
+    A set of elements, not of id()s: holding the lxml proxies keeps their identity stable
+    (an id() of a proxy that was freed can be reused by another element's proxy).
+    """
+    out: set[etree._Element] = set()
     for node in nodes:
         while node is not None:
-            out.add(id(node))
+            out.add(node)
             node = node.getparent()
     return out
 
@@ -194,7 +198,7 @@ def strip_page_chrome(root: etree._Element) -> None:
         drop(el)
 
 
-def remove_block_after_heading(heading: etree._Element, keep: set[int]) -> bool:
+def remove_block_after_heading(heading: etree._Element, keep: set[etree._Element]) -> bool:
     """Remove a heading (climbing out of wrappers that hold only it) and what follows it.
 
     "Tin khác" blocks are a heading followed by a list. When the heading is the first thing
@@ -251,7 +255,7 @@ def _link_density(el: etree._Element) -> float:
     return links / total
 
 
-def strip_headed_blocks(root: etree._Element, keep: set[int]) -> None:
+def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None:
     """Remove "Tin khác"/"Tin đã đưa"/"Other News" and visitor-counter blocks under `root`."""
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
@@ -281,7 +285,7 @@ def _alive(el: etree._Element, root: etree._Element) -> bool:
     return False
 
 
-def strip_tool_links(root: etree._Element, keep: set[int]) -> None:
+def strip_tool_links(root: etree._Element, keep: set[etree._Element]) -> None:
     """Drop share/print/login/back links and the pager blocks."""
     for a in list(root.iter("a")):
         if _protected(a, keep):
@@ -294,7 +298,7 @@ def strip_tool_links(root: etree._Element, keep: set[int]) -> None:
             drop(a)
 
 
-def strip_landmarks(root: etree._Element, keep: set[int]) -> None:
+def strip_landmarks(root: etree._Element, keep: set[etree._Element]) -> None:
     """Drop navigation, menus, headers, footers, small forms and chrome-classed blocks.
 
     Guarded so the article is never lost: nothing holding a kept element or an h1 goes, a

@@ -376,6 +376,7 @@ class _Extraction:
             main_title_links=title_links,
             stats=stats,
             html=html,
+            main_block=block.node if block is not None else None,
         )
         if kind != "article":
             if kind == "error":
@@ -403,6 +404,8 @@ class _Extraction:
             date_els = _dates_near(root, title_el, body_el)
         if lead_el is None:
             lead_el = _generic_lead(root, title_el, body_el)
+        if not byline_els and not platform.byline:
+            byline_els = _generic_bylines(title_el, body_el)
 
         # texts of the parts that live inside the body are read, then removed from it
         byline_texts = [_text(el) for el in byline_els]
@@ -452,7 +455,7 @@ class _Extraction:
         end_authors: list[str] = []
         for el, t in zip(byline_els, byline_texts, strict=True):
             names = _byline_names(self.clean(t))
-            (head_authors if before_body.get(id(el)) else end_authors).extend(names)
+            (head_authors if before_body.get(el) else end_authors).extend(names)
         tail_credits: list[str] = []
         while paragraphs and len(tail_credits) < 3 and looks_like_byline(paragraphs[-1]):
             tail_credits.insert(0, paragraphs.pop())
@@ -574,14 +577,14 @@ class _Extraction:
 
     def images_and_captions(self, body: etree._Element, platform: Platform) -> list[Image]:
         """Images of the body with their captions; caption elements are removed from the body."""
-        captions: dict[int, etree._Element] = {}
+        captions: dict[etree._Element, etree._Element] = {}
         for cap in select_all(body, platform.caption):
             img = _image_before(cap)
             if img is not None:
-                captions[id(img)] = cap
+                captions[img] = cap
         out: list[Image] = []
         for img in list(body.iter("img")):
-            cap = captions.get(id(img))
+            cap = captions.get(img)
             if cap is None:
                 cap = _generic_caption(img)
             caption = self.clean(_text(cap)) if cap is not None else ""
@@ -736,18 +739,17 @@ def _generic_title_el(
             return el
         candidates.append(el)
     # nearest candidate before the body start (document order)
-    body_pos = None
-    order: dict[int, int] = {}
-    for i, el in enumerate(root.iter()):
-        order[id(el)] = i
+    wanted_els = set(candidates)
+    before: list[etree._Element] = []
+    for el in root.iter():
         if el is body:
-            body_pos = i
-    before = [c for c in candidates if order.get(id(c), 0) < (body_pos or 0) or _contains(body, c)]
+            break
+        if el in wanted_els:
+            before.append(el)
+    before += [c for c in candidates if _contains(body, c)]
     if before:
         heads = [c for c in before if c.tag in ("h1", "h2")]
-        chosen = (heads or before)[-1]
-        if order.get(id(chosen), 0) < (body_pos or 0) or _contains(body, chosen):
-            return chosen
+        return (heads or before)[-1]
     h1 = _H1(root)
     return h1[0] if len(h1) == 1 else None
 
@@ -771,24 +773,52 @@ def _is_date_line(text: str) -> bool:
 _UPDATED_CLASS = re.compile(r"updated|modified|capnhat|cap-nhat", re.I)
 
 
+def _article_scope(title_el: etree._Element | None, body: etree._Element) -> etree._Element:
+    """The smallest element holding both the title and the body (the article container);
+    the body itself when they only meet at <body>/<html> or there is no title."""
+    if title_el is None:
+        return body
+    # sets of elements (not of id()s): holding the proxies keeps their identity stable
+    ancestors = set()
+    node = title_el
+    while node is not None:
+        ancestors.add(node)
+        node = node.getparent()
+    node = body
+    while node is not None and node not in ancestors:
+        node = node.getparent()
+    if node is None or node.tag in ("html", "body"):
+        return body
+    return node
+
+
+_AUTHOR_CLASS = re.compile(
+    r"author|tacgia|tac-gia|tac_gia|byline|nguoiviet|nguoi-viet|butdanh", re.I
+)
+
+
+def _generic_bylines(title_el: etree._Element | None, body: etree._Element) -> list[etree._Element]:
+    """Elements of the article classed as its author/byline ("tacgia", "author")."""
+    scope = _article_scope(title_el, body)
+    out: list[etree._Element] = []
+    for el in scope.iter("p", "div", "span", "em", "strong", "b", "a", "td"):
+        cls = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not _AUTHOR_CLASS.search(cls):
+            continue
+        text = _text(el)
+        if not text or len(text) > 100 or any(_contains(o, el) for o in out):
+            continue
+        out.append(el)
+    return out
+
+
 def _article_times(
     title_el: etree._Element | None, body: etree._Element, platform: Platform
 ) -> list[tuple[str, str]]:
     """("published" | "updated", datetime attribute) of `time` elements in the article
     (the smallest element holding both title and body), outside other-news blocks."""
-    scope = body
-    if title_el is not None:
-        ancestors = set()
-        node = title_el
-        while node is not None:
-            ancestors.add(id(node))
-            node = node.getparent()
-        node = body
-        while node is not None and id(node) not in ancestors:
-            node = node.getparent()
-        if node is not None and node.tag not in ("html", "body"):
-            scope = node
-    excluded = {id(e) for e in select_all(scope, platform.other_news)}
+    scope = _article_scope(title_el, body)
+    excluded = set(select_all(scope, platform.other_news))
     out: list[tuple[str, str]] = []
     for t in scope.iter("time"):
         value = (t.get("datetime") or "").strip()
@@ -796,7 +826,7 @@ def _article_times(
             continue
         node, inside_other = t, False
         while node is not None and node is not scope:
-            if id(node) in excluded:
+            if node in excluded:
                 inside_other = True
                 break
             node = node.getparent()
@@ -892,7 +922,9 @@ def _generic_lead(
             and len(body) > 2
         ):
             return first  # a first paragraph set wholly in bold is the sapo
-    scope = body.getparent() if body.getparent() is not None else body
+    scope = _article_scope(title_el, body)
+    if scope is body and body.getparent() is not None:
+        scope = body.getparent()
     for el in scope.iter("p", "div", "h2", "h3", "h4", "strong", "b", "span"):
         cls = f"{el.get('class') or ''} {el.get('id') or ''}"
         if cls.strip() and _LEAD_CLASS.search(cls):
@@ -1042,18 +1074,18 @@ def _byline_names(text: str) -> list[str]:
 
 def _precedes(
     root: etree._Element, els: list[etree._Element], body: etree._Element
-) -> dict[int, bool]:
+) -> dict[etree._Element, bool]:
     """For each element of `els`: does it come before `body` in document order?"""
     if not els:
         return {}
-    wanted = {id(e) for e in els}
+    wanted = set(els)
     out: dict[int, bool] = {}
     seen_body = False
     for el in root.iter():
         if el is body:
             seen_body = True
-        if id(el) in wanted:
-            out[id(el)] = not seen_body
+        if el in wanted:
+            out[el] = not seen_body
     return out
 
 

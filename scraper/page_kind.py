@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -166,6 +166,7 @@ class LinkStats:
     summarised_items: int = 0  # of those, items carrying text besides the link
     groups: int = 0  # groups of >= 4 repeated title links
     pager: bool = False
+    items: list[etree._Element] = field(default_factory=list)  # the largest group's items
 
 
 def _signature(a: etree._Element) -> tuple[str, ...]:
@@ -174,7 +175,8 @@ def _signature(a: etree._Element) -> tuple[str, ...]:
     for _ in range(4):
         if node is None:
             break
-        cls = (node.get("class") or "").split()
+        # ids and numbered classes differ per item ("post-2300"): keep the shared ones
+        cls = [c for c in (node.get("class") or "").split() if not any(ch.isdigit() for ch in c)]
         sig.append(f"{node.tag}.{cls[0] if cls else ''}")
         node = node.getparent()
     return tuple(sig)
@@ -228,6 +230,7 @@ def link_stats(root: etree._Element) -> LinkStats:
     stats.repeated_items = len(best)
     for a in best[:40]:
         item = _item_of(a)
+        stats.items.append(item)
         item_text = " ".join(item.text_content().split())
         link_text = " ".join(a.text_content().split())
         if _DATE_TEXT.search(item_text):
@@ -235,6 +238,14 @@ def link_stats(root: etree._Element) -> LinkStats:
         if len(item_text) - len(link_text) > 60:
             stats.summarised_items += 1
     return stats
+
+
+def _within(node: etree._Element, ancestor: etree._Element) -> bool:
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
 
 
 def classify(
@@ -248,6 +259,7 @@ def classify(
     main_title_links: int,
     stats: Callable[[], LinkStats],
     html: str | None = None,
+    main_block: etree._Element | None = None,
 ) -> tuple[str, str]:
     """(kind, reason) for a page that is not an error page.
 
@@ -281,7 +293,8 @@ def classify(
     listing_like = stats_.repeated_items >= 4 and (
         stats_.dated_items >= 3 or stats_.summarised_items >= 3 or stats_.pager
     )
-    if article_like and not (listing_like and main_title_links >= 4):
+    in_item = main_block is not None and any(_within(main_block, i) for i in stats_.items)
+    if article_like and not (listing_like and (main_title_links >= 4 or in_item)):
         return "article", "one main text block"
     if listing_like and stats_.groups <= 3:
         return "listing", f"{stats_.repeated_items} repeated items"

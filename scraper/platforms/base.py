@@ -60,14 +60,14 @@ def select_all(
     node: etree._Element, selectors: tuple[str, ...], html: str | None = None
 ) -> list[etree._Element]:
     """Elements matched by any of `selectors`, in document order, without duplicates."""
-    seen: set[int] = set()
+    seen: set[etree._Element] = set()
     out: list[etree._Element] = []
     for sel in selectors:
         if not may_match(sel, html):
             continue
         for el in compile_css(sel)(node):
-            if id(el) not in seen:
-                seen.add(id(el))
+            if el not in seen:
+                seen.add(el)
                 out.append(el)
     return out
 
