@@ -128,6 +128,7 @@ def test_shipped_sample_registry_points_at_the_demo_port() -> None:
     (sample,) = load_sources(SOURCES_FILE)
     assert sample.id == "sample"
     assert sample.start_urls == ("http://127.0.0.1:8765/",)
+    assert (sample.delay, sample.concurrency) == (0.0, 8)  # our own loopback server
 
 
 def test_default_path_prefers_env_then_cwd_then_checkout(tmp_path: Path,
