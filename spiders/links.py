@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -73,6 +74,13 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     url = url.strip()
     if base:
         url = urljoin(base, url)
+    return _canonical(url)
+
+
+@lru_cache(maxsize=65536)
+def _canonical(url: str) -> str:
+    """canonicalize_url of an absolute URL (cached: menus repeat the same links on every
+    page)."""
     url = safe_url_string(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -239,6 +247,7 @@ class Link:
     text: str
     region: Region
     listed_at: date | datetime | None = None  # a date printed next to the link (listings)
+    element: Any = field(default=None, compare=False, repr=False)  # the <a> (lxml)
 
 
 def parse_html(text: str | bytes) -> Any:
@@ -306,7 +315,7 @@ def _item_container(a: Any, max_up: int = 4) -> Any:
 
 
 def _anchor_text(a: Any) -> str:
-    text = " ".join(a.text_content().split())
+    text = " ".join("".join(a.itertext()).split())
     if not text:
         text = (a.get("title") or "").strip()
         if not text:
@@ -315,8 +324,20 @@ def _anchor_text(a: Any) -> str:
     return text
 
 
-def iter_links(tree: Any, base_url: str) -> Iterator[Link]:
-    """Every followable link of a page, canonical, with its text, region and listed date."""
+def listed_date(a: Any, text: str = "") -> date | datetime | None:
+    """The date printed in the listing entry around anchor `a` (not inside its own text)."""
+    container = _item_container(a)
+    if container is None or container is a:
+        return None
+    blob = "".join(container.itertext())
+    if text:
+        blob = blob.replace(text, " ", 1)
+    return parse_listed_date(blob)
+
+
+def iter_links(tree: Any, base_url: str, *, dates: bool = True) -> Iterator[Link]:
+    """Every followable link of a page, canonical, with its text, region and (with `dates`)
+    the date listed next to it."""
     base = base_url
     base_el = tree.find(".//base[@href]")
     if base_el is not None:
@@ -331,12 +352,9 @@ def iter_links(tree: Any, base_url: str) -> Iterator[Link]:
             continue
         if not url.startswith(("http://", "https://")):
             continue
-        container = _item_container(a)
-        listed = None
-        if container is not None and container is not a:
-            own = _anchor_text(a)
-            listed = parse_listed_date(container.text_content().replace(own, " ", 1))
-        yield Link(url=url, text=_anchor_text(a), region=link_region(a), listed_at=listed)
+        text = _anchor_text(a)
+        listed = listed_date(a, text) if dates else None
+        yield Link(url=url, text=text, region=link_region(a), listed_at=listed, element=a)
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +498,8 @@ def listing_key(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(pairs), ""))
 
 
-def find_pagination(tree: Any, page_url: str, rules: CrawlRules | None = None) -> list[PageLink]:
+def find_pagination(tree: Any, page_url: str, rules: CrawlRules | None = None,
+                    links: Iterable[Link] | None = None) -> list[PageLink]:
     """GET links to other pages of the same listing: numbers, "Trang sau", "Tiếp", "»", ...
 
     A link counts when it leads to the same listing (same URL apart from the page
@@ -490,7 +509,8 @@ def find_pagination(tree: Any, page_url: str, rules: CrawlRules | None = None) -
     rules = rules or CrawlRules()
     key = listing_key(canonicalize_url(page_url))
     out: dict[str, PageLink] = {}
-    for link in iter_links(tree, page_url):
+    self_url = canonicalize_url(page_url)
+    for link in links if links is not None else iter_links(tree, page_url, dates=False):
         text = link.text.strip()
         url = link.url
         is_next = bool(_NEXT_WORDS.match(text))
@@ -503,7 +523,7 @@ def find_pagination(tree: Any, page_url: str, rules: CrawlRules | None = None) -
             continue
         if listing_key(url) != key and not pager_pattern:
             continue
-        if url == canonicalize_url(page_url):
+        if url == self_url:
             continue
         prev = out.get(url)
         out[url] = PageLink(url, number if number is not None else (prev.number if prev else None),
@@ -605,36 +625,52 @@ def find_feeds(tree: Any, base_url: str) -> list[str]:
 
 
 def analyse_page(tree: Any, page_url: str, rules: CrawlRules | None = None,
-                 allowed_domains: Iterable[str] = ()) -> PageLinks:
-    """Split a page's links into articles, listings, pagination, postbacks and feeds."""
+                 allowed_domains: Iterable[str] = (), *, articles_only: bool = False
+                 ) -> PageLinks:
+    """Split a page's links into articles, listings, pagination, postbacks and feeds.
+
+    `articles_only` (for article pages, whose only interest is links to other articles):
+    no pagination, postbacks, feeds, listings or listed dates.
+    """
     rules = rules or CrawlRules()
     allowed = list(allowed_domains)
     result = PageLinks()
-    result.pages = [p for p in find_pagination(tree, page_url, rules)
-                    if not allowed or same_site(p.url, allowed)]
-    result.postbacks = find_postbacks(tree, rules)
-    result.feeds = [u for u in find_feeds(tree, page_url) if not allowed or same_site(u, allowed)]
+    links = list(iter_links(tree, page_url, dates=False))
+    if not articles_only:
+        result.pages = [p for p in find_pagination(tree, page_url, rules, links)
+                        if not allowed or same_site(p.url, allowed)]
+        result.postbacks = find_postbacks(tree, rules)
+        result.feeds = [u for u in find_feeds(tree, page_url)
+                        if not allowed or same_site(u, allowed)]
     pager_urls = {p.url for p in result.pages}
     self_url = canonicalize_url(page_url)
-    best: dict[str, tuple[LinkKind, Link]] = {}
+    best: dict[str, tuple[LinkKind, list[Link]]] = {}
     rank = {"article": 2, "listing": 1, "other": 0}
-    for link in iter_links(tree, page_url):
+    for link in links:
         if link.url == self_url or link.url in pager_urls:
             continue
         if allowed and not same_site(link.url, allowed):
             continue
         kind = classify_link(link, rules)
         prev = best.get(link.url)
-        if prev is None or rank[kind] > rank[prev[0]]:
-            if prev is not None and link.listed_at is None and prev[1].listed_at is not None:
-                link = Link(link.url, link.text, link.region, prev[1].listed_at)
-            best[link.url] = (kind, link)
-        elif link.listed_at is not None and prev[1].listed_at is None:
-            best[link.url] = (prev[0], Link(prev[1].url, prev[1].text, prev[1].region,
-                                            link.listed_at))
-    for kind, link in best.values():
+        if prev is None:
+            best[link.url] = (kind, [link])
+        else:
+            prev[1].append(link)
+            if rank[kind] > rank[prev[0]]:
+                best[link.url] = (kind, [link] + [x for x in prev[1] if x is not link])
+    for kind, occurrences in best.values():
+        first = occurrences[0]
         if kind == "article":
-            result.articles.append(link)
-        elif kind == "listing":
-            result.listings.append(link)
+            listed = None
+            if not articles_only:
+                for occ in occurrences:
+                    listed = listed_date(occ.element, occ.text) if occ.element is not None \
+                        else occ.listed_at
+                    if listed is not None:
+                        break
+            result.articles.append(Link(first.url, first.text, first.region, listed,
+                                        first.element))
+        elif kind == "listing" and not articles_only:
+            result.listings.append(first)
     return result

@@ -274,6 +274,10 @@ class PortalSpider(scrapy.Spider):
             self._rules_cache[key] = L.rules_for_platform(platform)
         return self._rules_cache[key]
 
+    # Priorities: robots/sitemaps/feeds 15, start pages 10, pagination 8, categories 7,
+    # articles 5. Listing walks run ahead of the article fetches they produce, so a long
+    # postback chain (each page needs the previous one) is not queued behind them.
+
     def _article_request(self, url: str, *, listing_url: str | None, state: Any = None,
                          extra: dict[str, Any] | None = None) -> Request:
         headers = {}
@@ -359,7 +363,8 @@ class PortalSpider(scrapy.Spider):
             return
         tree = L.parse_html(response.text)
         rules = self.rules_for(response, tree)
-        page = L.analyse_page(tree, response.url, rules, self.allowed_domains)
+        page = L.analyse_page(tree, response.url, rules, self.allowed_domains,
+                              articles_only=kind == "article")
         for feed in page.feeds:
             if feed not in self._feeds_seen and self.settings.getbool("BANTIN_CRAWL_FEEDS", True):
                 self._feeds_seen.add(feed)
@@ -401,7 +406,7 @@ class PortalSpider(scrapy.Spider):
                 p for p in [L.next_page(page.pages, current)] if p is not None]
             for pl in nxt:
                 yield Request(pl.url, callback=self.parse_page, errback=self.on_error,
-                              priority=1,
+                              priority=8,
                               meta={"bantin": {"role": "page", "depth": depth,
                                                "page": pl.number, "streak": streak},
                                     "handle_httpstatus_list": PAGE_STATUSES})
@@ -421,7 +426,7 @@ class PortalSpider(scrapy.Spider):
                 if link.url in self.start_set:
                     continue  # fetched as a start page already (those skip the dupefilter)
                 yield Request(link.url, callback=self.parse_page, errback=self.on_error,
-                              priority=2,
+                              priority=7,
                               meta={"bantin": {"role": "listing", "depth": depth + 1,
                                                "page": L.page_number(link.url) or 1,
                                                "streak": 0},
@@ -445,7 +450,7 @@ class PortalSpider(scrapy.Spider):
         return data.to_scrapy(
             callback=self.parse_page,
             errback=self.on_error,
-            priority=1,
+            priority=8,
             meta={"bantin": {"role": "page", "depth": depth, "streak": streak,
                              "page": pb.number or current + 1, "postback": pb.argument},
                   "handle_httpstatus_list": PAGE_STATUSES},

@@ -141,11 +141,14 @@ def _summary(results: list[dict[str, Any]], elapsed: float) -> str:
               help="Write WARC files here (default: the BANTIN_WARC_DIR setting).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Set a Scrapy/bantin setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).")
+@click.option("--stats", "stats_file", type=click.Path(dir_okay=False),
+              help="Also write each source's crawl statistics (Scrapy's and bantin's) to this "
+              "JSON file, for monitoring and benchmarks.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress lines and only errors in the log; the summary is printed.")
 def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | None, full: bool,
             refresh: bool, resume: bool, jobdir: str, warc_dir: str | None,
-            overrides: tuple[str, ...], quiet: bool) -> None:
+            overrides: tuple[str, ...], stats_file: str | None, quiet: bool) -> None:
     """Crawl portals of the sources registry into the store (all of them when no ID is given).
 
     \b
@@ -218,7 +221,20 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
 
     results = run_crawl(settings, selected, sources_file=sources_file, full=full,
                         refresh=refresh, resume=resume, jobdir=Path(jobdir), quiet=quiet)
+    if stats_file:
+        write_stats(Path(stats_file), results)
     sys.exit(exit_code(results))
+
+
+def write_stats(path: Path, results: list[dict[str, Any]]) -> None:
+    """{source id: {"status": ..., "stats": {...}}} as JSON (datetimes as ISO strings)."""
+    import json
+
+    data = {r["id"]: {"status": r["status"], "failure": r.get("failure"),
+                      "stats": r["stats"]} for r in results}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, default=str, ensure_ascii=False, indent=1),
+                    encoding="utf-8")
 
 
 def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, full: bool,

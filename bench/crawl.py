@@ -1,0 +1,342 @@
+"""Crawl benchmark: the full bantin crawl against a bare Scrapy spider, same URLs, same run.
+
+Run: `.venv/bin/python -m bench.crawl [--articles 2000] [--rounds 2] [--big] [--no-write]`
+
+- The sample portal (scaled to --articles) is served by `bantin sample-portal` in its own
+  process, so serving pages is off the crawler's critical path.
+- `bantin` variant: the real `bantin crawl` (a subprocess) with extraction and storage on
+  (SQLite), WARC capture off, no politeness delay (loopback), 16 concurrent requests.
+- `bare` variant: a Scrapy spider with no pipelines, no extensions, no parsing, fetching the
+  same GET URLs the bantin crawl fetched (robots.txt, listings, sitemaps, feeds, articles,
+  404s) with the same concurrency. (The bantin crawl's postback POSTs are not replayable
+  without its viewstates; the bare spider does its GETs only.)
+- pages/s = pages fetched / Scrapy's elapsed_time_seconds (spider open to close), best of
+  --rounds alternating rounds; the ratio bantin / bare is the figure of merit (target ≥ 0.6).
+- Re-crawl: `bantin crawl` again on the unchanged portal; requests made and article GETs
+  (target: no unchanged article fetched).
+- `--big`: peak memory (ru_maxrss of the crawl process) of a 20,000-article crawl.
+
+Each variant is one function `variant_<name>(ctx) -> Result`; `VARIANTS` lists them (the WARC
+capture on/off comparison plugs in as another variant). Writes the `## Crawl` section of
+docs/benchmarks.md (other sections are left alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+SECTION = "## Crawl"
+BIN = Path(sys.executable).parent
+CLI = [sys.executable, "-c", "from scraper.cli import main; main()"]
+CONCURRENCY = 16
+LOG_LINE = re.compile(r"^\S+ (\d{3}) (GET|POST|HEAD) (\S+)$")
+ARTICLE_PATH = re.compile(r"/-/view_content/\d+|/[a-z0-9-]+/[a-z0-9-]+-\d{5,}$")
+
+
+@dataclass
+class Result:
+    name: str
+    pages: int
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Context:
+    """A served portal and a scratch directory shared by the variants of one run."""
+
+    portal_url: str
+    log_path: Path
+    work: Path
+    sources: Path
+    get_urls: list[str] = field(default_factory=list)
+    round: int = 0
+
+    def log_entries(self, start: int = 0) -> list[tuple[int, str, str]]:
+        out = []
+        lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for line in lines[start:]:
+            m = LOG_LINE.match(line.strip())
+            if m:
+                out.append((int(m.group(1)), m.group(2), m.group(3)))
+        return out
+
+    def log_length(self) -> int:
+        return len(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines())
+
+
+# ------------------------------------------------------------------ the portal
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_portal(articles: int, work: Path) -> tuple[subprocess.Popen, str, Path]:
+    port = _free_port()
+    log = work / f"portal-{articles}.log"
+    fh = log.open("w", encoding="utf-8")
+    proc = subprocess.Popen([*CLI, "sample-portal", "--port", str(port), "--articles",
+                             str(articles)], stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, url, log
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"the sample portal did not start on {url}")
+
+
+def write_sources(url: str, path: Path) -> Path:
+    from scraper.sample_portal import sample_sources_yaml
+
+    path.write_text(sample_sources_yaml(url), encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------ crawl runners
+
+
+def bantin_crawl(ctx: Context, db: Path, *extra: str, tag: str) -> tuple[dict[str, Any], Any]:
+    """Run `bantin crawl sample`; (its stats, the child's rusage)."""
+    stats_file = ctx.work / f"stats-{tag}.json"
+    cmd = [*CLI, "crawl", "sample", "--sources", str(ctx.sources), "--db", f"sqlite:///{db}",
+           "--jobdir", str(ctx.work / f"jobs-{tag}"), "--stats", str(stats_file), "-q",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+           "-s", f"CONCURRENT_REQUESTS={CONCURRENCY}",
+           "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}",
+           "-s", "BANTIN_WARC_ENABLED=0", *extra]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, rusage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bantin crawl failed ({proc.returncode}): "
+                           f"{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    data = json.loads(stats_file.read_text(encoding="utf-8"))
+    return data["sample"]["stats"], rusage
+
+
+def variant_bantin(ctx: Context) -> Result:
+    """The full crawl: extraction and storage on (fresh store each round)."""
+    db = ctx.work / f"bantin-{ctx.round}.db"
+    start = ctx.log_length()
+    stats, rusage = bantin_crawl(ctx, db, tag=f"full-{ctx.round}")
+    entries = ctx.log_entries(start)
+    ctx.get_urls = [ctx.portal_url + path for status, method, path in entries
+                    if method == "GET"]
+    return Result("bantin", int(stats.get("response_received_count", 0)),
+                  float(stats.get("elapsed_time_seconds", 0.0)),
+                  {"new": stats.get("bantin/new", 0), "maxrss_mb": rusage.ru_maxrss / 1024,
+                   "posts": sum(1 for _, m, _ in entries if m == "POST")})
+
+
+BARE_SPIDER = '''
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+    custom_settings = {"HTTPERROR_ALLOW_ALL": True}
+    def __init__(self, urls, **kw):
+        super().__init__(**kw)
+        self.urls = urls
+    async def start(self):
+        for u in self.urls:
+            yield scrapy.Request(u, callback=self.parse, dont_filter=True)
+    def parse(self, response):
+        return None
+
+urls = open(sys.argv[1]).read().split()
+process = CrawlerProcess({
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    "CONCURRENT_REQUESTS": int(sys.argv[3]), "CONCURRENT_REQUESTS_PER_DOMAIN": int(sys.argv[3]),
+    "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+    "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": True,
+})
+crawler = process.create_crawler(BareSpider)
+process.crawl(crawler, urls=urls)
+process.start()
+json.dump(crawler.stats.get_stats(), open(sys.argv[2], "w"), default=str)
+'''
+
+
+def variant_bare(ctx: Context) -> Result:
+    """A bare Scrapy spider fetching the bantin crawl's GET URLs, no processing at all."""
+    if not ctx.get_urls:
+        raise RuntimeError("run the bantin variant first: the bare spider replays its URLs")
+    urls = ctx.work / "urls.txt"
+    urls.write_text("\n".join(ctx.get_urls), encoding="utf-8")
+    script = ctx.work / "bare_spider.py"
+    script.write_text(BARE_SPIDER, encoding="utf-8")
+    stats_file = ctx.work / f"stats-bare-{ctx.round}.json"
+    subprocess.run([sys.executable, str(script), str(urls), str(stats_file), str(CONCURRENCY)],
+                   check=True, cwd=ctx.work)
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    return Result("bare", int(stats.get("response_received_count", 0)),
+                  float(stats.get("elapsed_time_seconds", 0.0)))
+
+
+VARIANTS: dict[str, Callable[[Context], Result]] = {
+    "bantin": variant_bantin,
+    "bare": variant_bare,
+}
+
+
+def recrawl(ctx: Context) -> dict[str, Any]:
+    """Crawl once, then again on the unchanged portal: what the second crawl requested."""
+    db = ctx.work / "recrawl.db"
+    bantin_crawl(ctx, db, tag="recrawl-1")
+    start = ctx.log_length()
+    stats, _ = bantin_crawl(ctx, db, tag="recrawl-2")
+    entries = ctx.log_entries(start)
+    article_gets = [p for status, m, p in entries
+                    if m == "GET" and status == 200 and ARTICLE_PATH.search(p.split("?")[0])]
+    return {"requests": len(entries), "article_gets": len(article_gets),
+            "new": stats.get("bantin/new", 0), "unchanged": stats.get("bantin/unchanged", 0)}
+
+
+def big_crawl(articles: int, work: Path) -> dict[str, Any]:
+    proc, url, log = start_portal(articles, work)
+    try:
+        ctx = Context(url, log, work, write_sources(url, work / "sources-big.yaml"))
+        stats, rusage = bantin_crawl(ctx, work / "big.db", tag="big")
+        return {"articles": articles, "new": stats.get("bantin/new", 0),
+                "pages": stats.get("response_received_count", 0),
+                "seconds": float(stats.get("elapsed_time_seconds", 0.0)),
+                "maxrss_mb": rusage.ru_maxrss / 1024}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ report
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores (shared), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def render(articles: int, best: dict[str, Result], again: dict[str, Any],
+           big: dict[str, Any] | None, rounds: int) -> str:
+    ratio = best["bantin"].rate / best["bare"].rate if best["bare"].rate else 0.0
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        SECTION, "",
+        f"`python -m bench.crawl` — {now}; {machine()}.",
+        f"Sample portal with {articles} articles served by `bantin sample-portal` in its own "
+        f"process on loopback; {CONCURRENCY} concurrent requests, no delay, AutoThrottle off, "
+        f"WARC capture off; best of {rounds} alternating rounds (pages / Scrapy's "
+        "elapsed_time_seconds).", "",
+        "| variant | pages | seconds | pages/s | notes |", "|---|---|---|---|---|",
+    ]
+    for r in best.values():
+        notes = ""
+        if r.name == "bantin":
+            notes = (f"extraction + SQLite store; {r.extra.get('new')} articles stored, "
+                     f"{r.extra.get('posts')} postback POSTs; peak RSS "
+                     f"{r.extra.get('maxrss_mb', 0):.0f} MB")
+        elif r.name == "bare":
+            notes = "Scrapy, no pipelines/parsing, the same GET URLs"
+        lines.append(f"| {r.name} | {r.pages} | {r.seconds:.2f} | {r.rate:.1f} | {notes} |")
+    lines += ["", f"Throughput ratio bantin / bare Scrapy: **{ratio:.2f}** (target ≥ 0.6).", ""]
+    verdict = "target met" if again["article_gets"] == 0 else "TARGET MISSED"
+    lines.append(
+        f"Re-crawl of the unchanged portal: **{again['requests']} requests**, "
+        f"{again['article_gets']} article GETs ({verdict}: no unchanged article fetched); "
+        f"{again['new']} new. The requests are robots.txt, sitemaps, the RSS feed, the home "
+        "page, the first page of each listing, and the portal's non-article links (301 old "
+        "URL, 404, soft 404s).")
+    if big:
+        lines += ["", f"Peak memory of a {big['articles']:,}-article crawl (`--big`): "
+                      f"**{big['maxrss_mb']:.0f} MB** ru_maxrss of the crawl process; "
+                      f"{big['pages']} pages in {big['seconds']:.0f} s, {big['new']} articles "
+                      "stored."]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str) -> None:
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(doc):
+        doc = pattern.sub(lambda _: text + "\n", doc)
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--big", action="store_true", help="also a 20,000-article crawl")
+    parser.add_argument("--big-articles", type=int, default=20000)
+    parser.add_argument("--no-write", action="store_true", help="print, do not write docs")
+    opts = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bantin-bench-") as tmp:
+        work = Path(tmp)
+        proc, url, log = start_portal(opts.articles, work)
+        try:
+            ctx = Context(url, log, work, write_sources(url, work / "sources.yaml"))
+            best: dict[str, Result] = {}
+            for rnd in range(opts.rounds):
+                ctx.round = rnd
+                for name, variant in VARIANTS.items():
+                    result = variant(ctx)
+                    print(f"round {rnd + 1} {name}: {result.pages} pages in "
+                          f"{result.seconds:.2f} s = {result.rate:.1f} pages/s", flush=True)
+                    if name not in best or result.rate > best[name].rate:
+                        best[name] = result
+            again = recrawl(ctx)
+            print(f"re-crawl: {again}", flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        big = big_crawl(opts.big_articles, work) if opts.big else None
+        if big:
+            print(f"big: {big}", flush=True)
+    text = render(opts.articles, best, again, big, opts.rounds)
+    print(text)
+    if not opts.no_write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
