@@ -352,8 +352,13 @@ class _Extraction:
         else:
             text_len, title_links = 0, 0
         generic_title = None
+        evidence = True  # does the main block look like one article (titled, dated)?
         if title_el is None and block is not None and block.node is not None:
             generic_title = _generic_title_el(root, block.node, html_title, meta)
+            evidence = generic_title is not None and (
+                _title_in_head(_text(generic_title), html_title, meta)
+                or bool(_dates_near(root, generic_title, block.node))
+            )
 
         def stats() -> LinkStats:
             found = link_stats(root)
@@ -377,6 +382,7 @@ class _Extraction:
             stats=stats,
             html=html,
             main_block=block.node if block is not None else None,
+            article_evidence=evidence,
         )
         if kind != "article":
             if kind == "error":
@@ -714,6 +720,19 @@ def _strip_site_name(title: str, html_title: str, site_name: str) -> str:
         folded_site = chrome.fold_short(site_name)
         parts = [p for p in parts if chrome.fold_short(p) != folded_site] or parts
     return max(parts, key=len) if len(parts) > 1 else parts[0]
+
+
+def _title_in_head(title: str, html_title: str, meta: dict[str, str]) -> bool:
+    """True when a heading is the page's own title (in <title> or og:title), as an
+    article's headline is; a home page's <title> is the site name."""
+    t = chrome.fold_short(title)
+    if len(t) < 8:
+        return False
+    for head in (html_title, meta.get("og:title", ""), meta.get("headline", "")):
+        h = chrome.fold_short(head)
+        if h and (t in h or (len(h) >= 20 and h in t)):
+            return True
+    return False
 
 
 def _generic_title_el(

@@ -260,12 +260,15 @@ def classify(
     stats: Callable[[], LinkStats],
     html: str | None = None,
     main_block: etree._Element | None = None,
+    article_evidence: bool = True,
 ) -> tuple[str, str]:
     """(kind, reason) for a page that is not an error page.
 
     `main_text_len` / `main_title_links`: non-link text length and title-like links of the
     best main-text block; `stats`: computes the title links of the whole (chrome-stripped)
-    page, called only when the platform's own markup does not decide.
+    page, called only when the platform's own markup does not decide; `article_evidence`:
+    the block's heading is the page's own title or has a date next to it (a home page's
+    featured story has neither).
     """
     if is_home_url(url):
         return "home", "front page URL"
@@ -294,14 +297,19 @@ def classify(
         stats_.dated_items >= 3 or stats_.summarised_items >= 3 or stats_.pager
     )
     in_item = main_block is not None and any(_within(main_block, i) for i in stats_.items)
-    if article_like and not (listing_like and (main_title_links >= 4 or in_item)):
+    homelike = not article_evidence and stats_.title_links >= 10
+    if article_like and not (listing_like and (main_title_links >= 4 or in_item)) and not homelike:
         return "article", "one main text block"
     if listing_like and stats_.groups <= 3:
         return "listing", f"{stats_.repeated_items} repeated items"
-    if stats_.title_links >= 20 or stats_.groups >= 3:
+    if stats_.title_links >= 20 or stats_.groups >= 3 or homelike:
         return "home", f"{stats_.title_links} title links, no single main text"
     if listing_like:
         return "listing", f"{stats_.repeated_items} repeated items"
+    if short_article and article_evidence:
+        return "article", "short main text block"
+    if stats_.title_links >= 10:
+        return "home", f"{stats_.title_links} title links, no main text"
     if short_article:
         return "article", "short main text block"
     return "error", "no main text, no listing structure"

@@ -112,7 +112,9 @@ def test_front_pages_are_home(name: str) -> None:
     assert run(name).kind == "home"
 
 
-@pytest.mark.parametrize("name", ["laodong_home_mojibake", "liferay_home"])
+@pytest.mark.parametrize(
+    "name", ["laodong_home_mojibake", "liferay_home", "chinhphu_home", "tintaynguyen_home_mojibake"]
+)
 def test_home_is_recognised_by_structure_without_a_front_page_url(name: str) -> None:
     record = run(name, url="https://example.gov.vn/some/section/page.html")
     assert record.kind == "home"
