@@ -232,8 +232,9 @@ def render(res: dict) -> str:
         f"WARC bytes per article (first crawl, all exchanges counted: robots.txt, listings, "
         f"postbacks, articles, 404s): **{per_article:,.0f}**. Records are gzipped one by one "
         "(level 6); re-fetched identical bytes become revisit records (headers only) and "
-        "304 answers server-not-modified revisits. The sample portal's article pages carry "
-        "a view counter, so a `--refresh` that gets 200 instead of 304 stores full records.",
+        "304 answers server-not-modified revisits. On `--refresh` every article answers 304; "
+        "what is still stored in full are the listing pages, because the sample portal "
+        "prints a hit counter that changes on every view (as real portals do).",
         "",
     ])
 
