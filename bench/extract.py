@@ -9,6 +9,8 @@ On every fixture page in tests/fixtures/pages/ (raw bytes as served):
 - body F1 as the article-extraction benchmark computes it: lower-cased `\\w+` tokens,
   4-token shingles, precision and recall per page, each averaged over the article pages,
   F1 from the averages; the reference is the hand-reviewed golden `body_text`;
+- the same for bantin with its platform profiles switched off (the generic extractor
+  alone, as on an unseen template);
 - title / date (day) / author accuracy against the goldens on the article pages, and the
   number of non-article pages (home, listing, 404, error) given a publication date.
 
@@ -73,6 +75,19 @@ def run_bantin(page: Page) -> tuple[str, str | None, list[str], str]:
     return r.title or "", (r.published_at or "")[:10] or None, r.authors, r.body_text
 
 
+def run_bantin_generic(page: Page) -> tuple[str, str | None, list[str], str]:
+    """bantin with every platform profile switched off: what an unseen template gets."""
+    import scraper.extract as ex
+    from scraper.platforms import get
+
+    detect = ex.detect
+    ex.detect = lambda *a, **k: get("generic")
+    try:
+        return run_bantin(page)
+    finally:
+        ex.detect = detect
+
+
 def run_trafilatura(page: Page) -> tuple[str, str | None, list[str], str]:
     import trafilatura
 
@@ -85,6 +100,7 @@ def run_trafilatura(page: Page) -> tuple[str, str | None, list[str], str]:
 
 TOOLS: dict[str, Callable[[Page], tuple[str, str | None, list[str], str]]] = {
     "bantin": run_bantin,
+    "bantin (generic only)": run_bantin_generic,
     "trafilatura": run_trafilatura,
 }
 
@@ -226,7 +242,9 @@ def render(results: dict[str, tuple[float, Score]], pages: list[Page], repeat: i
         "",
         f"Speed ratio bantin / trafilatura: **{b_speed / t_speed:.1f}×** (target ≥ 3×). "
         "Body F1: 4-token shingles of lower-cased `\\w+` tokens, precision and recall averaged "
-        "per article page. Dates compare the day; authors the set of names.",
+        "per article page. Dates compare the day; authors the set of names. "
+        '"bantin (generic only)" switches every platform profile off (the path an unseen '
+        "template takes).",
         "",
     ]
     lines += [
