@@ -463,11 +463,11 @@ class _Extraction:
             names = _byline_names(self.clean(t))
             (head_authors if before_body.get(el) else end_authors).extend(names)
         tail_credits: list[str] = []
-        while paragraphs and len(tail_credits) < 3 and looks_like_byline(paragraphs[-1]):
+        while paragraphs and len(tail_credits) < 3 and _credit_names(paragraphs[-1]):
             tail_credits.insert(0, paragraphs.pop())
         authors = list(head_authors)
         for t in tail_credits:
-            authors.extend(parse_byline(t))
+            authors.extend(_credit_names(t))
         authors.extend(end_authors)
         if (
             paragraphs
@@ -1074,6 +1074,29 @@ def _file_type(url: str) -> str:
         if m and m.group(1).lower() in ATTACHMENT_TYPES:
             return m.group(1).lower()
     return ""
+
+
+# Adapter around scraper.bylines for two closing-credit forms it leaves alone: a source
+# given as a site name ("Theo baolaocai.vn") and a bare unit ("Văn phòng HĐND-UBND huyện").
+_THEO_SITE = re.compile(r"(?i)^\(?(?:theo|nguồn)\s*:?\s+([\w.-]+\.(?:vn|com|net|org))\)?$")
+_UNIT_CREDIT = re.compile(
+    r"^(?:Văn phòng|Phòng|Ban|Trung tâm|UBND|HĐND|Đài|Báo|Cổng|Đảng ủy|Huyện ủy|Tỉnh ủy|"
+    r"Công an|Ủy ban|Uỷ ban|Bộ phận|Tổ)\b"
+)
+
+
+def _credit_names(text: str) -> list[str]:
+    """Names credited by a closing paragraph: `parse_byline`, plus site-name sources and a
+    bare issuing unit on a short last line without sentence punctuation."""
+    if looks_like_byline(text):
+        return parse_byline(text)
+    m = _THEO_SITE.match(text.strip())
+    if m:
+        return [m.group(1)]
+    t = text.strip().strip("()")
+    if _UNIT_CREDIT.match(t) and len(t.split()) <= 8 and not re.search(r"[.!?;:,]", t.rstrip(".")):
+        return [t.rstrip(".")]
+    return []
 
 
 _BY_PREFIX = re.compile(r"(?i)^(?:bởi|by|đăng bởi|người đăng|posted by|tác giả)\s*[:：]?\s*")

@@ -464,3 +464,16 @@ def test_wordpress_category_archive_page_is_a_listing() -> None:
 def test_unseen_listing_with_get_pager_is_a_listing() -> None:
     record = run("generic_listing_get_pager")
     assert (record.kind, record.title) == ("listing", "Tin tức sự kiện")
+
+
+def test_closing_source_credit_given_as_a_site_name_is_the_author() -> None:
+    record = run("generic_bootstrap_news_article")
+    assert record.authors == ["baolaocai.vn"]
+    assert "Theo baolaocai.vn" not in record.body_text
+    assert "Lượt xem" not in record.body_text and "Facebook" not in record.body_text
+
+
+def test_closing_bare_issuing_unit_is_the_author() -> None:
+    record = run("generic_nested_tables_article")
+    assert record.authors == ["Văn phòng HĐND-UBND huyện"]
+    assert record.body_text.endswith("phát triển vùng trồng cỏ chăn nuôi.")
