@@ -439,6 +439,7 @@ class SamplePortal:
         self._sorted: list[Article] | None = None
         self._failures: dict[int, int] = {}
         self.site_hits = 150_000 + _rng(seed, "hits").randint(0, 50_000)
+        self.site_hits_at_start = self.site_hits
         self._generate(n_articles)
         self.flaky_article_id = self._pick_flaky()
         if flaky_failures:
@@ -651,7 +652,9 @@ class SamplePortal:
     def count_view(self, art_id: int) -> int:
         """One more view of the article; returns the new count."""
         with self.lock:
-            a = self._articles[art_id]
+            a = self._articles.get(art_id)
+            if a is None:  # removed while this request was on its way
+                return 0
             a.views += 1
             return a.views
 

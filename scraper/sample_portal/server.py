@@ -39,7 +39,6 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -118,9 +117,11 @@ class PortalApp:
 
     # ------------------------------------------------------------------ helpers
     def _counters(self, views: int = 0) -> dict[str, int]:
+        """The visitor counter of the page chrome: moves on every request, as on the portals."""
         total = self.portal.count_hit()
-        return {"views": views, "total": total, "today": 150 + total % 400,
-                "week": 2100 + total % 4000, "online": 1 + total % 17}
+        served = total - self.portal.site_hits_at_start
+        return {"views": views, "total": total, "today": 150 + served, "week": 2100 + served,
+                "online": 1 + total % 17}
 
     def _page(self, key: tuple, make: Callable[[], render.Template], *, views: int = 0,
               headers: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -149,7 +150,7 @@ class PortalApp:
             item = query.get("ItemID", query.get("itemid", [""]))[0]
             pageid = query.get("pageid", [""])[0]
             if item.isdigit():
-                a = p._articles.get(int(item))
+                a = p.meta(int(item))
                 if a is None:
                     return self._not_found(path)
                 return self._redirect(base + a.path)
@@ -198,7 +199,7 @@ class PortalApp:
         if m and m.group(1) in SECTION_BY_KEY:
             a = p.meta(int(m.group(2)))
             if a is None or a.style != "liferay":
-                return self._page(("soft404", path), lambda: render.render_lr_not_found(
+                return self._page(("soft404", path, base), lambda: render.render_lr_not_found(
                     base + path), headers=LR_HEADERS)
             return self._article(a, headers, base)
         m = VN_ARTICLE.match(path)
@@ -298,8 +299,7 @@ def _not_modified(headers: dict[str, str], a: Article) -> bool:
             since = parsedate_to_datetime(ims)
         except (TypeError, ValueError):
             return False
-        return since is not None and since.tzinfo is not None and (
-            a.last_modified <= since + timedelta(seconds=0))
+        return since is not None and since.tzinfo is not None and a.last_modified <= since
     return False
 
 
