@@ -355,22 +355,18 @@ def render_vn_listing(portal: SamplePortal, section: str, page: int) -> Template
         arts = [portal.meta(i) for i in ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
     rows = "".join(f'<tr class="item">\n\t\t<td>{_vn_item(a, True)}</td>\n\t</tr>'
                    for a in arts if a)
-    pager_cells = []
-    for label, arg in pager_arguments(page, pages):
-        pager_cells.append(
-            f"<td><a href=\"javascript:__doPostBack('{GRID_TARGET}','{arg}')\">{label}</a></td>")
     if pages > 1:
-        # the current page is a plain span, in its place among the numbers
-        cells = []
-        inserted = False
-        for cell, (_, arg) in zip(pager_cells, pager_arguments(page, pages), strict=True):
+        # GridView pager: links for the other pages, the current page as a plain span
+        current = f"<td><span>{page}</span></td>"
+        cells: list[str] = []
+        for label, arg in pager_arguments(page, pages):
             n = arg[5:]
-            if not inserted and n.isdigit() and int(n) > page:
-                cells.append(f"<td><span>{page}</span></td>")
-                inserted = True
-            cells.append(cell)
-        if not inserted:
-            cells.append(f"<td><span>{page}</span></td>")
+            if current not in cells and n.isdigit() and int(n) > page:
+                cells.append(current)
+            cells.append(f"<td><a href=\"javascript:__doPostBack('{GRID_TARGET}','{arg}')\">"
+                         f"{label}</a></td>")
+        if current not in cells:
+            cells.append(current)
         rows += (f'<tr class="pager">\n\t\t<td><table border="0">\n\t\t\t<tr>'
                  f'{"".join(cells)}</tr>\n\t\t</table></td>\n\t</tr>')
     content = (
@@ -659,15 +655,14 @@ def render_lr_listing(portal: SamplePortal, section: str, page: int) -> Template
 def _lr_body(a: Article) -> str:
     assert a.paragraphs is not None
     out = []
-    for k, img in enumerate(a.images):
+    if a.images:  # Liferay journal articles show the first image above the text
+        img = a.images[0]
         cap = f"<i>{escape(img.caption)}</i>" if img.caption else ""
         out.append(
             '&nbsp; <p class="fontr" style="margin-right: auto;margin-left: auto;'
             'text-align: center;"> <img alt="" class="imageClassDetail" '
             f'src="{escape(img.src)}" style="width: 605px;" /> <span style="display: block;'
             f'width: auto;"> {cap}</span></p>')
-        if k == 0:
-            break
     paras = "".join(f"<div>{escape(p)}</div> <div>&nbsp;</div>" for p in a.paragraphs)
     out.append(f'&nbsp; <div class="han6-content-detail" style="color: black;text-align: '
                f'justify;"> {paras}</div>')
@@ -805,7 +800,7 @@ def sitemap_chunk(portal: SamplePortal, base: str, k: int) -> bytes | None:
         if not ids:
             return None
         for i in ids:
-            a = portal._articles.get(i)
+            a = portal.meta(i)
             if a is not None:
                 urls.append((base + a.path, a.last_modified.date().isoformat()))
     body = "".join(f"<url><loc>{escape(u)}</loc><lastmod>{m}</lastmod></url>\n" for u, m in urls)
