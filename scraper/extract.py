@@ -36,30 +36,10 @@ from scraper.text import clean_text, detect_language, normalize_text
 __all__ = ["extract", "ATTACHMENT_TYPES"]
 
 # File types a linked document can have (by extension).
-ATTACHMENT_TYPES: frozenset[str] = frozenset(
-    [
-        "pdf",
-        "doc",
-        "docx",
-        "xls",
-        "xlsx",
-        "ppt",
-        "pptx",
-        "odt",
-        "ods",
-        "odp",
-        "rtf",
-        "zip",
-        "rar",
-        "7z",
-        "txt",
-        "csv",
-        "xml",
-        "signed",
-        "tif",
-        "tiff",
-    ]
-)
+ATTACHMENT_TYPES: frozenset[str] = frozenset({
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf",
+    "zip", "rar", "7z", "txt", "csv", "xml", "signed", "tif", "tiff",
+})  # fmt: skip
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "pdf"),
     (b"PK\x03\x04", "zip"),
@@ -76,52 +56,13 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Characters lxml refuses in text (C0 controls, lone surrogates, non-characters).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "tbody",
-        "thead",
-        "tfoot",
-        "blockquote",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "figure",
-        "figcaption",
-        "dl",
-        "dt",
-        "dd",
-        "pre",
-        "address",
-        "center",
-        "hr",
-        "br",
-        "main",
-        "aside",
-        "nav",
-        "form",
-        "fieldset",
-        "legend",
-        "caption",
-        "details",
-        "summary",
-    ]
-)
+# Elements that end a paragraph: text on either side of them is two paragraphs.
+_BLOCK_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "td",
+    "th", "tbody", "thead", "tfoot", "blockquote", "section", "article", "header", "footer",
+    "figure", "figcaption", "dl", "dt", "dd", "pre", "address", "center", "hr", "br", "main",
+    "aside", "nav", "form", "fieldset", "legend", "caption", "details", "summary",
+})  # fmt: skip
 _SKIP_TAGS = frozenset(chrome.DROP_TAGS) | {"head", "title"}
 _UPDATED = re.compile(
     r"(?i)(?:ngày\s+)?(?:cập\s+nhật|cap\s+nhat|sửa\s+đổi|chỉnh\s+sửa|updated?|modified)"
@@ -231,6 +172,8 @@ class _Extraction:
         self.warnings: list[str] = []
         self.record = Record(kind="error", url=url)
         self.language_set = False
+        self.meta: dict[str, str] = {}
+        self.raw_paragraphs: dict[str, str] = {}
 
     # --- helpers ---------------------------------------------------------------------------
     def warn(self, message: str) -> None:
@@ -308,7 +251,8 @@ class _Extraction:
         if root is None or root.find("body") is None and len(root) == 0:
             self.warn("no HTML body")
             return self.finish("error")
-        if not html.rstrip().lower().endswith(("</html>", "</body>", "-->")):
+        tail = html[-20000:].lower()
+        if "</html" not in tail and "</body" not in tail:
             self.warn("truncated HTML: no closing </html>")
         return self.extract_tree(root, html)
 
@@ -316,7 +260,6 @@ class _Extraction:
         meta = _read_head(root)
         self.meta = meta
         platform = detect(root, self.url, html)
-        self.platform = platform
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
         chrome.strip_page_chrome(root)
@@ -418,7 +361,8 @@ class _Extraction:
         before_body = _precedes(root, byline_els, body_el)
         date_texts = [_text(el) for el in date_els[:3]]
         times = _article_times(title_el, body_el, platform)
-        lead_text = self.clean(_text(lead_el)) if lead_el is not None else ""
+        raw_lead = normalize_text(_text(lead_el)) if lead_el is not None else ""
+        lead_text = self.clean(raw_lead) if raw_lead else ""
         lead_images = []
         if lead_el is not None and lead_el.getparent() is not None:
             lead_images = [
@@ -483,8 +427,13 @@ class _Extraction:
         if not paragraphs:
             self.warn("article body is empty")
 
+        first_sentences = [_first_sentence(raw_lead)] if raw_lead else []
+        if paragraphs:
+            first_sentences.append(
+                _first_sentence(self.raw_paragraphs.get(paragraphs[0], paragraphs[0]))
+            )
         self.pick_dates(
-            meta, times, date_texts + date_lines, byline_texts + tail_credits, paragraphs
+            meta, times, date_texts + date_lines, byline_texts + tail_credits, first_sentences
         )
 
         text = "\n\n".join(x for x in (title, lead_text, *paragraphs) if x)
@@ -523,7 +472,7 @@ class _Extraction:
         times: list[tuple[str, str]],
         date_texts: list[str],
         byline_texts: list[str],
-        paragraphs: list[str],
+        first_sentences: list[str],
     ) -> None:
         """published_at / updated_at by preference: metadata (meta, JSON-LD, the article's
         `time[datetime]`) → the date element by the title → the byline → the body's first
@@ -550,10 +499,8 @@ class _Extraction:
                 candidates.append(("date element", _strip_label(text)))
         for text in byline_texts:
             candidates.append(("byline", normalize_text(text)))
-        if paragraphs:
-            raw_first = self.raw_paragraphs.get(paragraphs[0], paragraphs[0])
-            first = _SENTENCE_END.split(raw_first, maxsplit=1)[0][:200]
-            candidates.append(("first sentence of the body", first))
+        for sentence in first_sentences:  # the lead's, then the first paragraph's
+            candidates.append(("first sentence of the body", sentence))
         found, warnings = choose_date(candidates, now=self.now)
         for w in warnings:
             self.warn(w)
@@ -702,6 +649,10 @@ def _visible_text(root: etree._Element) -> str:
     body = root.find("body")
     node = body if body is not None else root
     return "\n".join(t for t in (" ".join(s.split()) for s in node.itertext()) if t)
+
+
+def _first_sentence(text: str) -> str:
+    return _SENTENCE_END.split(text, maxsplit=1)[0][:200]
 
 
 def _strip_label(text: str) -> str:

@@ -477,3 +477,14 @@ def test_closing_bare_issuing_unit_is_the_author() -> None:
     record = run("generic_nested_tables_article")
     assert record.authors == ["Văn phòng HĐND-UBND huyện"]
     assert record.body_text.endswith("phát triển vùng trồng cỏ chăn nuôi.")
+
+
+def test_date_in_the_first_sentence_of_the_lead_is_used_when_nothing_else_dates_the_page() -> None:
+    lead = (
+        "<p class='sapo'>Ngày 20/4/2023, UBND xã Gia Phú tổ chức lễ ra quân tổng vệ sinh môi "
+        "trường hưởng ứng Ngày Chủ nhật xanh.</p>"
+    )
+    body = ARTICLE_TEXT.replace("Ngày 12/5/2023, ", "")
+    record = extract(article_page(body=lead + body), URL, now=NOW)
+    assert record.published_at == "2023-04-20"
+    assert record.lead.startswith("Ngày 20/4/2023")
