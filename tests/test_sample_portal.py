@@ -231,6 +231,10 @@ def test_long_listings_page_in_blocks_of_ten_with_ellipsis_first_and_last() -> N
         page11 = postback(url, page1, GRID_TARGET, "Page$11")
         args11 = [a for _, a in POSTBACK.findall(page11.text)]
         assert args11[:2] == ["Page$First", "Page$10"]
+        cells = page11.doc().xpath("//tr[@class='pager']//td[not(.//td)]")
+        texts = [c.text_content() for c in cells]
+        assert texts[:4] == ["Đầu", "...", "11", "12"]  # the current page: an unlinked span
+        assert cells[2].xpath("span") and not cells[2].xpath("a")
         last = postback(url, page11, GRID_TARGET, "Page$Last")
         ids = portal.section_ids("tin-tuc-su-kien")
         assert vn_listing_links(last) == [portal.article(i).path for i in ids[(pages - 1) * 10:]]
