@@ -54,3 +54,22 @@ def test_a_port_in_use_is_reported_without_traceback() -> None:
     assert proc.returncode == 1
     assert f"error: cannot listen on 127.0.0.1:{port}:" in err
     assert "Traceback" not in err
+
+
+def test_write_sources_gives_a_registry_for_the_port_actually_served(tmp_path: Path) -> None:
+    from scraper.sources import load_sources
+
+    out = tmp_path / "sample.yaml"
+    proc = start("--port", "0", "--articles", "5", "--quiet", "--write-sources", str(out))
+    try:
+        url = re.search(r"at (http://\S+)/$", proc.stdout.readline().strip()).group(1)
+        assert proc.stdout.readline().strip() == (f"Sources registry written to {out} "
+                                                  "(source id: sample)")
+        (source,) = load_sources(out)
+        assert source.start_urls == (url + "/",)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0

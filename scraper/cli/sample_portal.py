@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -21,8 +22,11 @@ import click
               help="Seed of the generated content: same seed, same portal.")
 @click.option("--gzip", "compress", is_flag=True,
               help="Gzip text responses for clients that accept it (IIS dynamic compression).")
+@click.option("--write-sources", "sources_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a sources registry with the 'sample' source at the served URL.")
 @click.option("--quiet", is_flag=True, help="Do not print an access log line per request.")
-def command(host: str, port: int, articles: int, seed: int, compress: bool, quiet: bool) -> None:
+def command(host: str, port: int, articles: int, seed: int, compress: bool,
+            sources_out: Path | None, quiet: bool) -> None:
     """Serve a realistic commune portal (thị trấn Phố Lu) until Ctrl-C.
 
     \b
@@ -35,11 +39,15 @@ def command(host: str, port: int, articles: int, seed: int, compress: bool, quie
       soft 404s (HTTP 200 "Không tìm thấy"), ETag/Last-Modified with 304.
 
     \b
-    Example:
+    Example (two terminals):
       bantin sample-portal --port 8765 --articles 2000
-      bantin crawl sample          # in another terminal (sources: scraper/sample_portal)
+      bantin crawl sample --sources scraper/sample_portal/sources.yaml
+    On another port, let it write the registry for you:
+      bantin sample-portal --port 0 --write-sources /tmp/sample.yaml
+      bantin crawl sample --sources /tmp/sample.yaml
 
-    Exit codes: 0 stopped with Ctrl-C, 1 the port could not be opened.
+    Exit codes: 0 stopped with Ctrl-C, 1 the port could not be opened (or the registry
+    could not be written).
     """
     from scraper.sample_portal import SamplePortal, serve
 
@@ -56,6 +64,14 @@ def command(host: str, port: int, articles: int, seed: int, compress: bool, quie
         sys.exit(1)
     click.echo(f"Sample portal (thị trấn Phố Lu, {articles} articles, seed {seed}) at "
                f"{running.url}/")
+    if sources_out is not None:
+        try:
+            running.write_sources(sources_out)
+        except OSError as exc:
+            running.stop()
+            click.echo(f"error: cannot write {sources_out}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+        click.echo(f"Sources registry written to {sources_out} (source id: sample)")
     click.echo("Press Ctrl-C to stop.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
