@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -262,6 +262,7 @@ class _Extraction:
         platform = detect(root, self.url, html)
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
+        _embedded_documents_to_links(root)  # before iframes/objects go with the chrome
         chrome.strip_page_chrome(root)
         html_title = self.clean(meta.get("<title>", ""))
 
@@ -555,7 +556,7 @@ class _Extraction:
         out: list[Attachment] = []
         seen: set[str] = set()
         for a in body.iter("a"):
-            url = self.absolute(a.get("href"))
+            url = _viewer_target(self.absolute(a.get("href")))
             if not url or url in seen:
                 continue
             ftype = _file_type(url)
@@ -1013,6 +1014,29 @@ def _is_caption_like(el: etree._Element) -> bool:
     if children and all(c.tag in ("i", "em") for c in children) and not (el.text or "").strip():
         return True
     return "text-align:center" in style and len(text) < 200 and (el.get("align") != "right")
+
+
+def _viewer_target(url: str | None) -> str | None:
+    """The document a viewer URL shows (`…/viewer?url=<doc.pdf>`, `pdfjs/web/viewer.html?
+    file=<doc.pdf>`), else the URL itself."""
+    if not url or "?" not in url:
+        return url
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key.lower() in ("url", "file", "src", "doc", "document") and _file_type(value):
+            return urljoin(url, value)
+    return url
+
+
+def _embedded_documents_to_links(root: etree._Element) -> None:
+    """Replace iframes/embeds/objects that show a document (a PDF viewer, Google Docs
+    viewer) by plain links in place, so the document is kept as an attachment."""
+    for el in list(root.iter("iframe", "embed", "object")):
+        src = el.get("src") or el.get("data") or ""
+        if not src or not _file_type(src) or el.getparent() is None:
+            continue
+        link = etree.Element("a", href=src)
+        link.tail = el.tail
+        el.getparent().replace(el, link)
 
 
 def _file_type(url: str) -> str:

@@ -488,3 +488,16 @@ def test_date_in_the_first_sentence_of_the_lead_is_used_when_nothing_else_dates_
     record = extract(article_page(body=lead + body), URL, now=NOW)
     assert record.published_at == "2023-04-20"
     assert record.lead.startswith("Ngày 20/4/2023")
+
+
+def test_documents_shown_in_viewers_and_objects_are_attachments() -> None:
+    viewer = (
+        "<iframe src='https://docs.google.com/viewer?url=https%3A%2F%2Fgiaphu.laocai.gov.vn"
+        "%2Ffiles%2Fqd-125.pdf&embedded=true'></iframe>"
+        "<object data='/files/phu-luc-qd-125.docx' type='application/msword'></object>"
+    )
+    record = extract(article_page(body=ARTICLE_TEXT + viewer), URL, now=NOW)
+    assert [(a.url, a.title, a.type) for a in record.attachments] == [
+        ("https://giaphu.laocai.gov.vn/files/qd-125.pdf", "qd-125.pdf", "pdf"),
+        ("https://giaphu.laocai.gov.vn/files/phu-luc-qd-125.docx", "phu-luc-qd-125.docx", "docx"),
+    ]
