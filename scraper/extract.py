@@ -373,12 +373,13 @@ class _Extraction:
             if el is not None and el is not body_el and _contains(body_el, el):
                 chrome.drop(el)
         chrome.strip_body_chrome(body_el, platform)
+        scope = _article_scope(title_el, body_el)
 
         images = [self.image(img, "") for img in lead_images]
         images = [i for i in images if i is not None]
         images += self.images_and_captions(body_el, platform)
         self.record.images = _dedupe_images(images)
-        self.record.attachments = self.attachments(body_el)
+        self.record.attachments = self.attachments(body_el, scope, platform)
 
         raw_paragraphs: dict[str, str] = {}  # cleaned paragraph -> text as the page has it
         date_lines: list[str] = []  # "Đăng lúc 2:05 CH", "Cập nhật: …" lines: dates, not text
@@ -551,11 +552,23 @@ class _Extraction:
                 out.append(image)
         return out
 
-    def attachments(self, body: etree._Element) -> list[Attachment]:
-        """Linked documents (PDF, Word, Excel, archives) in the body, with title and type."""
+    def attachments(
+        self, body: etree._Element, scope: etree._Element, platform: Platform
+    ) -> list[Attachment]:
+        """Linked documents (PDF, Word, Excel, archives) of the article, with title and type:
+        in the body, then in the article container around it ("Tệp đính kèm" blocks), never
+        in other-news blocks."""
         out: list[Attachment] = []
         seen: set[str] = set()
-        for a in body.iter("a"):
+        links = list(body.iter("a"))
+        if scope is not body:
+            excluded = set(select_all(scope, platform.other_news))
+            links += [
+                a
+                for a in scope.iter("a")
+                if not _contains(body, a) and not any(_contains(x, a) for x in excluded)
+            ]
+        for a in links:
             url = _viewer_target(self.absolute(a.get("href")))
             if not url or url in seen:
                 continue

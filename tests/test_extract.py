@@ -501,3 +501,16 @@ def test_documents_shown_in_viewers_and_objects_are_attachments() -> None:
         ("https://giaphu.laocai.gov.vn/files/qd-125.pdf", "qd-125.pdf", "pdf"),
         ("https://giaphu.laocai.gov.vn/files/phu-luc-qd-125.docx", "phu-luc-qd-125.docx", "docx"),
     ]
+
+
+def test_attachment_block_beside_the_body_counts_but_sidebar_documents_do_not() -> None:
+    attach = (
+        "<div class='dinhkem'>Tệp đính kèm: <a href='/files/kh-15-ubnd.pdf'>Kế hoạch số "
+        "15/KH-UBND</a></div>"
+    )
+    sidebar = (
+        "</div><div class='phai'><h3>Văn bản mới</h3><ul><li><a href='/files/qd-99.pdf'>"
+        "Quyết định số 99/QĐ-UBND về việc giao chỉ tiêu</a></li></ul>"
+    )
+    record = extract(article_page(extra=attach + sidebar), URL, now=NOW)
+    assert [(a.title, a.type) for a in record.attachments] == [("Kế hoạch số 15/KH-UBND", "pdf")]
