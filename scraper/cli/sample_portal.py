@@ -55,6 +55,11 @@ def command(host: str, port: int, articles: int, seed: int, compress: bool,
         stamp = datetime.now().strftime("%H:%M:%S")
         click.echo(f"{stamp} {status} {method} {path}")
 
+    # Ctrl-C and SIGTERM only set an event: a signal arriving at any moment (even while the
+    # banner is printed) ends in the same clean stop, never in a KeyboardInterrupt.
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     portal = SamplePortal(n_articles=articles, seed=seed)
     try:
         running = serve(portal, host=host, port=port, on_request=None if quiet else log,
@@ -73,13 +78,9 @@ def command(host: str, port: int, articles: int, seed: int, compress: bool,
             sys.exit(1)
         click.echo(f"Sources registry written to {sources_out} (source id: sample)")
     click.echo("Press Ctrl-C to stop.")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         running.stop()
         click.echo(f"Stopped after {len(running.access_log)} requests.")
