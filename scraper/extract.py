@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
@@ -659,10 +660,21 @@ def _headings(root: etree._Element) -> list[etree._Element]:
     return _H1(root)
 
 
-def _visible_text(root: etree._Element) -> str:
+def _visible_text(root: etree._Element, limit: int = 4000) -> str:
+    """The page's text (lines), up to about `limit` characters: enough to judge a short
+    error page or a page's language without joining a whole portal's text."""
     body = root.find("body")
     node = body if body is not None else root
-    return "\n".join(t for t in (" ".join(s.split()) for s in node.itertext()) if t)
+    lines: list[str] = []
+    size = 0
+    for s in node.itertext():
+        t = " ".join(s.split())
+        if t:
+            lines.append(t)
+            size += len(t) + 1
+            if size > limit:
+                break
+    return "\n".join(lines)
 
 
 def _first_sentence(text: str) -> str:
@@ -844,13 +856,17 @@ def _is_list_item_date(el: etree._Element, *article: etree._Element | None) -> b
 def _dates_near(
     root: etree._Element, title_el: etree._Element | None, body: etree._Element
 ) -> list[etree._Element]:
-    """Short elements holding a date right after (or just before) the title: the date line."""
+    """Short elements holding a date right after (or just before) the title: the date line.
+
+    Up to 25 text elements after the title are read, and the 12 before it only when none
+    after it holds a date (a date line above the headline)."""
     if title_el is None:
         return []
-    out: list[etree._Element] = []
     title_inside = _contains(body, title_el)
+    out: list[etree._Element] = []
+    before: deque[etree._Element] = deque(maxlen=12)
+    title_ancestors = set(title_el.iterancestors())
     seen_title = False
-    before: list[etree._Element] = []
     after_count = 0
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -858,32 +874,49 @@ def _dates_near(
         if el is title_el:
             seen_title = True
             continue
-        if (el is body and not title_inside) or (
-            seen_title and _contains(body, el) and el.tag == "p"
-        ):
+        if not seen_title:
+            if el not in title_ancestors and _has_own_text(el):
+                before.append(el)
+            continue
+        if (el is body and not title_inside) or (_contains(body, el) and el.tag == "p"):
             break
-        if _contains(title_el, el):
+        if _contains(title_el, el) or not _has_own_text(el):
             continue
-        text = _text(el)
-        if not text or len(text) > 120:
-            continue
-        if any(_text(c) == text for c in el if isinstance(c.tag, str)):
-            continue
-        if el.tag in ("a", "li") or _is_list_item_date(el, title_el, body):
-            continue
-        if seen_title:
-            after_count += 1
-            if after_count > 25:
+        after_count += 1
+        if after_count > 25:
+            break
+        if _date_element(el, title_el, body):
+            out.append(el)
+            if len(out) >= 2:
                 break
-            if parse_date(text):
-                out.append(el)
-                if len(out) >= 2:
-                    break
-        elif parse_date(text):
-            before.append(el)
-    if not out and before:
-        out = before[-1:]
+    if not out:
+        dated = [el for el in before if _date_element(el, title_el, body)]
+        out = dated[-1:]
     return out
+
+
+def _has_own_text(el: etree._Element) -> bool:
+    """True when the element holds text itself (not only inside its children)."""
+    if el.text and el.text.strip():
+        return True
+    return any(c.tail and c.tail.strip() for c in el)
+
+
+def _date_element(el: etree._Element, title_el: etree._Element, body: etree._Element) -> bool:
+    """A short element whose text is a date, and not an item of a list of other articles."""
+    node = el
+    # a date split over inline children ("<b>Ngày</b> 16/01/2023") reads from its block
+    while node.getparent() is not None and node.tag in _INLINE_TAGS:
+        node = node.getparent()
+    text = _text(node)
+    if not text or len(text) > 120 or node.tag in ("a", "li"):
+        return False
+    if _contains(node, title_el) or _contains(node, body):
+        return False
+    return parse_date(text) is not None and not _is_list_item_date(node, title_el, body)
+
+
+_INLINE_TAGS = frozenset({"span", "b", "strong", "i", "em", "font", "small", "time", "u", "sup"})
 
 
 def _generic_lead(

@@ -81,7 +81,6 @@ _PAGER_HINT = re.compile(
 _PAGER_TEXTS = frozenset(
     ["trang sau", "tiếp", "tiếp theo", "next", "sau", "»", "›", ">>", "trang tiếp", "cuối"]
 )
-_HEADINGS = etree.XPath("//h1|//h2|//h3")
 
 
 def _lower(s: str) -> str:
@@ -122,7 +121,7 @@ def soft_error(
             return "not_found", f"title says {seg!r}"
         if len(seg) < 70 and _ERROR_EXACT.match(seg):
             return "error", f"title says {seg!r}"
-    for h in _HEADINGS(root):
+    for h in root.iter("h1", "h2", "h3"):
         text = _lower(h.text_content())
         if not text or len(text) > 70:
             continue

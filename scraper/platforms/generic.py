@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -95,8 +96,11 @@ class Block:
 
 def _class_weight(el: etree._Element) -> float:
     cls = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-    if not cls:
-        return 1.0
+    return _weight_of(cls) if cls else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _weight_of(cls: str) -> float:
     weight = 1.0
     if _NEGATIVE.search(cls):
         weight *= 0.3
