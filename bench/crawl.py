@@ -45,8 +45,8 @@ SECTION = "## Crawl"
 BIN = Path(sys.executable).parent
 CLI = [sys.executable, "-c", "from scraper.cli import main; main()"]
 CONCURRENCY = 16
+EXTRA_SETTINGS: list[str] = []  # -s NAME=VALUE for every bantin crawl (--set)
 LOG_LINE = re.compile(r"^\S+ (\d{3}) (GET|POST|HEAD) (\S+)$")
-ARTICLE_PATH = re.compile(r"/-/view_content/\d+|/[a-z0-9-]+/[a-z0-9-]+-\d{5,}$")
 
 
 @dataclass
@@ -130,7 +130,7 @@ def bantin_crawl(ctx: Context, db: Path, *extra: str, tag: str) -> tuple[dict[st
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
            "-s", f"CONCURRENT_REQUESTS={CONCURRENCY}",
            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}",
-           "-s", "BANTIN_WARC_ENABLED=0", *extra]
+           "-s", "BANTIN_WARC_ENABLED=0", *EXTRA_SETTINGS, *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, rusage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -208,6 +208,42 @@ VARIANTS: dict[str, Callable[[Context], Result]] = {
 }
 
 
+# ------------------------------------------------------------------ WARC capture on/off
+# (the WARC engineer's part; bench/capture.py measures capture in more depth: re-crawl
+# sizes, the writer's own cost per exchange)
+
+
+def variant_bantin_warc(ctx: Context) -> Result:
+    """The `bantin` variant with WARC capture on (fresh store and WARC directory each round)."""
+    db = ctx.work / f"bantin-warc-{ctx.round}.db"
+    warc_dir = ctx.work / f"warc-{ctx.round}"
+    stats, _ = bantin_crawl(ctx, db, "--warc-dir", str(warc_dir), tag=f"warc-{ctx.round}")
+    size = sum(p.stat().st_size for p in warc_dir.glob("*.warc.gz"))
+    new = int(stats.get("bantin/new", 0))
+    return Result("bantin_warc", int(stats.get("response_received_count", 0)),
+                  float(stats.get("elapsed_time_seconds", 0.0)),
+                  {"new": new, "warc_bytes": size,
+                   "records": {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+                               if k.startswith("bantin_warc/records/")}})
+
+
+VARIANTS["bantin_warc"] = variant_bantin_warc
+
+
+def capture_lines(best: dict[str, Result]) -> list[str]:
+    """The capture on/off ratio and WARC bytes per article, for the Crawl section."""
+    on, off = best.get("bantin_warc"), best.get("bantin")
+    if not on or not off or not off.rate:
+        return []
+    ratio = on.rate / off.rate
+    per_article = on.extra["warc_bytes"] / on.extra["new"] if on.extra.get("new") else 0
+    verdict = "met" if ratio >= 0.85 else "MISSED"
+    return [f"WARC capture on / off (`bantin_warc` / `bantin`): **{ratio:.2f}** (target ≥ "
+            f"0.85: {verdict}); {on.extra['warc_bytes']:,} WARC bytes for "
+            f"{on.extra.get('new')} articles = **{per_article:,.0f} bytes per article** "
+            f"(records: {on.extra.get('records')}). Re-crawl WARC sizes: see Capture.", ""]
+
+
 def recrawl(ctx: Context) -> dict[str, Any]:
     """Crawl once, then again on the unchanged portal: what the second crawl requested."""
     db = ctx.work / "recrawl.db"
@@ -215,8 +251,12 @@ def recrawl(ctx: Context) -> dict[str, Any]:
     start = ctx.log_length()
     stats, _ = bantin_crawl(ctx, db, tag="recrawl-2")
     entries = ctx.log_entries(start)
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        stored = {"/" + u.split("/", 3)[3] for (u,) in conn.execute("SELECT url FROM articles")}
     article_gets = [p for status, m, p in entries
-                    if m == "GET" and status == 200 and ARTICLE_PATH.search(p.split("?")[0])]
+                    if m == "GET" and status == 200 and p.split("?")[0] in stored]
     return {"requests": len(entries), "article_gets": len(article_gets),
             "new": stats.get("bantin/new", 0), "unchanged": stats.get("bantin/unchanged", 0)}
 
@@ -272,8 +312,11 @@ def render(articles: int, best: dict[str, Result], again: dict[str, Any],
                      f"{r.extra.get('maxrss_mb', 0):.0f} MB")
         elif r.name == "bare":
             notes = "Scrapy, no pipelines/parsing, the same GET URLs"
+        elif r.name == "bantin_warc":
+            notes = "as bantin, plus WARC capture of every exchange"
         lines.append(f"| {r.name} | {r.pages} | {r.seconds:.2f} | {r.rate:.1f} | {notes} |")
     lines += ["", f"Throughput ratio bantin / bare Scrapy: **{ratio:.2f}** (target ≥ 0.6).", ""]
+    lines += capture_lines(best)
     verdict = "target met" if again["article_gets"] == 0 else "TARGET MISSED"
     lines.append(
         f"Re-crawl of the unchanged portal: **{again['requests']} requests**, "
@@ -307,7 +350,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help="also a 20,000-article crawl")
     parser.add_argument("--big-articles", type=int, default=20000)
     parser.add_argument("--no-write", action="store_true", help="print, do not write docs")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra setting for the bantin crawls (e.g. "
+                        "BANTIN_CRAWL_PARSE_WORKERS=0)")
     opts = parser.parse_args(argv)
+    for value in opts.set:
+        EXTRA_SETTINGS.extend(["-s", value])
 
     with tempfile.TemporaryDirectory(prefix="bantin-bench-") as tmp:
         work = Path(tmp)
