@@ -120,6 +120,8 @@ def verify_archive(warc_dir: str | Path, *, store: Any = None, since: datetime |
     say = progress or (lambda _msg: None)
     files = [p for p in warc_files(warc_dir, include_open=True) if _since_ok(p, since)]
     seen: dict[tuple[str, int], tuple[WarcRecord, bool]] = {}
+    record_ids: set[str] = set()
+    revisits: list[tuple[str, int, str, str]] = []  # file, offset, own id, refers-to id
     for n, path in enumerate(files, 1):
         if path.name.endswith(OPEN_SUFFIX):
             report.warnings.append(f"{path.name}: still open (a crawl is writing it, or one "
@@ -141,9 +143,19 @@ def verify_archive(warc_dir: str | Path, *, store: Any = None, since: datetime |
                 report.problems.append(Problem(path.name, item.offset, message, item.record_id))
             name = path.name.removesuffix(OPEN_SUFFIX)
             seen[(name, item.offset)] = (item, not problems)
+            record_ids.add(item.record_id)
+            if item.type == "revisit" and item.headers.get("warc-refers-to"):
+                revisits.append((path.name, item.offset, item.record_id,
+                                 item.headers["warc-refers-to"]))
             if report.records % 5000 == 0:
                 say(f"  {report.records} records checked ({path.name})")
         say(f"[{n}/{len(files)}] {path.name}: checked")
+    if since is None:  # with --since the records referred to may lie in older files
+        for name, offset, own_id, target in revisits:
+            if target not in record_ids:
+                report.problems.append(Problem(
+                    name, offset, f"revisit refers to record {target}, which is in none of "
+                    "the WARC files (its payload is lost)", own_id))
     if store is not None:
         _check_pointers(store, warc_dir, since, seen, report, say)
     return report

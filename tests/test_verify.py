@@ -115,3 +115,24 @@ def test_a_bad_date_is_a_usage_error(archive):
     proc = bantin("verify", "--since", "hôm qua", "--warc-dir", str(archive.warc_dir))
     assert proc.returncode == 2
     assert "not a date" in proc.stderr
+
+
+def test_a_revisit_whose_original_file_is_gone_is_reported(tmp_path: Path):
+    from archive.warc import Exchange, WarcWriter
+
+    def ex() -> Exchange:
+        return Exchange(url="http://x.gov.vn/a", method="GET", request_headers=[],
+                        request_body=b"", status=200, response_headers=[], body=b"same")
+
+    first = WarcWriter(tmp_path)
+    original = first.write_exchange(ex())
+    first.close()
+    second = WarcWriter(tmp_path)
+    revisit = second.write_exchange(ex())
+    second.close()
+    (tmp_path / original.warc_file).unlink()
+    proc = bantin("verify", "--warc-dir", str(tmp_path), "--db",
+                  f"sqlite:///{tmp_path / 'none.db'}")
+    assert proc.returncode == 1
+    assert f"MISMATCH {revisit.warc_file} at offset {revisit.offset}: revisit refers to " \
+           f"record {original.record_id}" in proc.stdout
