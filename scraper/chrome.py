@@ -19,7 +19,7 @@ import re
 from lxml import etree
 
 from scraper.fold import fold
-from scraper.platforms.base import Platform, select_all
+from scraper.platforms.base import Platform, select_all, squeezed, text_of
 
 # Elements that never carry article text.
 DROP_TAGS: tuple[str, ...] = (
@@ -152,7 +152,7 @@ def is_chrome_paragraph(text: str) -> bool:
 
 
 def _own_text(el: etree._Element) -> str:
-    return " ".join(el.text_content().split()) if isinstance(el.tag, str) else ""
+    return squeezed(el)
 
 
 def _protected(el: etree._Element, keep: set[etree._Element]) -> bool:
@@ -248,10 +248,10 @@ def _starts_with(parent: etree._Element, node: etree._Element) -> bool:
 
 
 def _link_density(el: etree._Element) -> float:
-    total = len(" ".join(el.text_content().split()))
+    total = len(squeezed(el))
     if not total:
         return 0.0
-    links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    links = sum(len(squeezed(a)) for a in el.iter("a"))
     return links / total
 
 
@@ -262,7 +262,7 @@ def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None
             continue
         if el.tag in ("html", "body"):
             continue
-        text = el.text_content()
+        text = text_of(el)
         if len(text) > 120:
             continue
         stripped = " ".join(text.split())
@@ -290,7 +290,7 @@ def strip_tool_links(root: etree._Element, keep: set[etree._Element]) -> None:
     for a in list(root.iter("a")):
         if _protected(a, keep):
             continue
-        text = " ".join(a.text_content().split())
+        text = squeezed(a)
         href = a.get("href") or ""
         if (text and is_chrome_paragraph(text)) or href.startswith(("javascript:", "mailto:")):
             if href.startswith("javascript:__doPostBack") and not text:
@@ -312,7 +312,7 @@ def strip_landmarks(root: etree._Element, keep: set[etree._Element]) -> None:
             continue
         if next(el.iter("h1"), None) is not None and el.tag != "nav":
             continue
-        size = len(" ".join(el.text_content().split()))
+        size = len(squeezed(el))
         if el.tag == "form" and size > 300:
             continue
         if el.tag in ("header", "footer", "aside") and size > 600 and _link_density(el) < 0.3:
@@ -326,7 +326,7 @@ def strip_landmarks(root: etree._Element, keep: set[etree._Element]) -> None:
             continue
         if next(el.iter("h1"), None) is not None:
             continue
-        size = len(" ".join(el.text_content().split()))
+        size = len(squeezed(el))
         if size < 150 or _link_density(el) > 0.4:
             drop(el)
 

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from scraper import chrome
@@ -29,7 +28,7 @@ from scraper.encoding import decode_page
 from scraper.officials import find_officials
 from scraper.page_kind import LinkStats, classify, has_pager, link_stats, soft_error
 from scraper.platforms import detect
-from scraper.platforms.base import Platform, select, select_all
+from scraper.platforms.base import Platform, select, select_all, squeezed
 from scraper.platforms.generic import find_main_block
 from scraper.record import Attachment, Image, Record
 from scraper.text import clean_text, detect_language, normalize_text
@@ -149,7 +148,7 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
-    return " ".join(el.text_content().split())
+    return squeezed(el)
 
 
 class _Extraction:
@@ -245,8 +244,8 @@ class _Extraction:
             ):
                 return self.finish("error")
         try:
-            root = lxml.html.document_fromstring(html, parser=_PARSER)
-        except (etree.ParserError, ValueError) as exc:
+            root = etree.fromstring(html, _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
             self.warn(f"unparseable HTML: {exc}")
             return self.finish("error")
         if root is None or root.find("body") is None and len(root) == 0:
@@ -584,7 +583,8 @@ class _Extraction:
 
 # --- module helpers ---------------------------------------------------------------------------
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# Plain lxml elements (no lxml.html class lookup: measurably faster on every element visit).
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _META = etree.XPath("//meta")
 _LINK_CANONICAL = etree.XPath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]")
@@ -596,7 +596,7 @@ def _read_head(root: etree._Element) -> dict[str, str]:
     meta: dict[str, str] = {}
     title = root.find(".//title")
     if title is not None:
-        meta["<title>"] = " ".join(title.text_content().split())
+        meta["<title>"] = squeezed(title)
     for el in _META(root):
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
         content = el.get("content")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from scraper.platforms.base import Platform, select
+from scraper.platforms.base import Platform, select, squeezed, text_of
 
 # Whole-heading / whole-title-segment forms of a soft 404.
 _NOT_FOUND_EXACT = re.compile(
@@ -122,7 +122,7 @@ def soft_error(
         if len(seg) < 70 and _ERROR_EXACT.match(seg):
             return "error", f"title says {seg!r}"
     for h in root.iter("h1", "h2", "h3"):
-        text = _lower(h.text_content())
+        text = _lower(text_of(h))
         if not text or len(text) > 70:
             continue
         if _is_not_found(text):
@@ -201,7 +201,7 @@ def has_pager(root: etree._Element) -> bool:
         href = a.get("href") or ""
         if _PAGER_HINT.search(href):
             return True
-        text = _lower(a.text_content())
+        text = _lower(text_of(a))
         if text in _PAGER_TEXTS:
             return True
     return False
@@ -213,7 +213,7 @@ def link_stats(root: etree._Element) -> LinkStats:
     groups: dict[tuple[str, ...], list[etree._Element]] = {}
     for a in root.iter("a"):
         href = a.get("href") or ""
-        text = " ".join(a.text_content().split())
+        text = squeezed(a)
         if _PAGER_HINT.search(href) or _lower(text) in _PAGER_TEXTS:
             stats.pager = True
         if len(text) < 25 or len(text.split()) < 5 or href.startswith(("javascript:", "#")):
@@ -230,8 +230,8 @@ def link_stats(root: etree._Element) -> LinkStats:
     for a in best[:40]:
         item = _item_of(a)
         stats.items.append(item)
-        item_text = " ".join(item.text_content().split())
-        link_text = " ".join(a.text_content().split())
+        item_text = squeezed(item)
+        link_text = squeezed(a)
         if _DATE_TEXT.search(item_text):
             stats.dated_items += 1
         if len(item_text) - len(link_text) > 60:
@@ -270,7 +270,10 @@ def classify(
     featured story has neither).
     """
     if is_home_url(url):
-        return "home", "front page URL"
+        front = stats()
+        if front.title_links or front.pager or main_text_len >= 50:
+            return "home", "front page URL"
+        return "error", "front page URL but no links and no text"
     if (
         platform.article_markers
         and select(root, platform.article_markers, html)

@@ -137,3 +137,12 @@ def test_already_decoded_text_is_accepted() -> None:
 
 def test_none_instead_of_bytes_is_an_empty_page() -> None:
     assert extract(None, URL).kind == "error"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "data", [b"<", b"<html></html>", b"<html><body></body></html>", b"<p>x</p>"]
+)
+def test_empty_documents_at_a_front_page_url_are_errors_not_home(data: bytes) -> None:
+    record = extract(data, "https://giaphu.laocai.gov.vn/")
+    assert record.kind == "error"
+    assert record.warnings

@@ -72,6 +72,16 @@ def select_all(
     return out
 
 
+def text_of(el: etree._Element) -> str:
+    """All text inside `el` (without its tail), for plain lxml and lxml.html trees alike."""
+    return "".join(el.itertext()) if isinstance(el.tag, str) else ""
+
+
+def squeezed(el: etree._Element) -> str:
+    """`text_of(el)` with whitespace runs collapsed to single spaces."""
+    return " ".join(text_of(el).split())
+
+
 @dataclass(frozen=True)
 class Pagination:
     """How a platform pages its listings with plain GET links.

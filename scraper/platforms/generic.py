@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from scraper.platforms.base import Pagination, Platform
+from scraper.platforms.base import Pagination, Platform, squeezed, text_of
 
 PLATFORM = Platform(
     name="generic",
@@ -118,7 +118,7 @@ def _direct_text_len(el: etree._Element) -> int:
             if tag == "a":
                 n += 0  # links are not article text
             elif tag:
-                n += len(" ".join(child.text_content().split()))
+                n += len(squeezed(child))
         n += len((child.tail or "").strip())
     return n
 
@@ -134,7 +134,7 @@ def find_main_block(root: etree._Element) -> Block:
         n = _direct_text_len(el)
         if n < 25:
             continue
-        points = 1.0 + min(n / 100.0, 3.0) + el.text_content().count(",") * 0.1
+        points = 1.0 + min(n / 100.0, 3.0) + text_of(el).count(",") * 0.1
         parent = el.getparent()
         if parent is None:
             continue
@@ -149,18 +149,18 @@ def find_main_block(root: etree._Element) -> Block:
     for el, score in scores.items():
         if el.tag in ("html", "body"):
             continue
-        total = len(" ".join(el.text_content().split()))
+        total = len(squeezed(el))
         if not total:
             continue
-        links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+        links = sum(len(squeezed(a)) for a in el.iter("a"))
         density = links / total
         final = score * _class_weight(el) * (1.0 - density)
         if final > best_score:
             best, best_score = el, final
     if best is None:
         return Block(None, 0.0, 0, 0)
-    total = " ".join(best.text_content().split())
-    links = [" ".join(a.text_content().split()) for a in best.iter("a")]
+    total = squeezed(best)
+    links = [squeezed(a) for a in best.iter("a")]
     link_len = sum(len(t) for t in links)
     title_links = sum(1 for t in links if len(t) >= 25 and len(t.split()) >= 5)
     return Block(best, best_score, len(total) - link_len, title_links)
