@@ -128,7 +128,6 @@ class PortalSpider(scrapy.Spider):
         self.listing_failures = 0
         self.force_walk = False
         self.journal = CrawlJournal(None)
-        self._rules_cache: dict[str, L.CrawlRules] = {}
         self._feeds_seen: set[str] = set()
         self.start_set: set[str] = set()
 
@@ -257,23 +256,6 @@ class PortalSpider(scrapy.Spider):
                            closed_at=datetime.now(UTC).isoformat())
 
     # ------------------------------------------------------------------ helpers
-    def rules_for(self, response: TextResponse, tree: Any) -> L.CrawlRules:
-        """Crawl rules of the page's platform (the source's, or detected per page)."""
-        from scraper import platforms
-
-        name = getattr(self.source, "platform", None) or "auto"
-        if name == "auto":
-            try:
-                platform = platforms.detect(tree, response.url, response.text[:20000])
-            except Exception:  # noqa: BLE001 - detection is a hint; generic rules still work
-                platform = None
-        else:
-            platform = platforms.get(name)
-        key = getattr(platform, "name", "generic")
-        if key not in self._rules_cache:
-            self._rules_cache[key] = L.rules_for_platform(platform)
-        return self._rules_cache[key]
-
     # Priorities: robots/sitemaps/feeds 15, start pages 10, pagination 8, categories 7,
     # articles 5. Listing walks run ahead of the article fetches they produce, so a long
     # postback chain (each page needs the previous one) is not queued behind them.
@@ -340,7 +322,8 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             return  # a file behind an article-looking link: attachments are not pages
-        record = self._extract(response)
+        result = await self._process(response, role)
+        record = result.record
         kind = record.get("kind")
         if kind == "article" and role != "article" and L.url_shape(response.url) != "article":
             # Reached as a listing (start page, category, pager) at a listing-shaped URL:
@@ -361,10 +344,7 @@ class PortalSpider(scrapy.Spider):
             if role in ("start", "page") or (role == "listing" and kind == "error"):
                 self.listing_failures += 1
             return
-        tree = L.parse_html(response.text)
-        rules = self.rules_for(response, tree)
-        page = L.analyse_page(tree, response.url, rules, self.allowed_domains,
-                              articles_only=kind == "article")
+        page = result.links or L.PageLinks()
         for feed in page.feeds:
             if feed not in self._feeds_seen and self.settings.getbool("BANTIN_CRAWL_FEEDS", True):
                 self._feeds_seen.add(feed)
@@ -380,11 +360,23 @@ class PortalSpider(scrapy.Spider):
             return
         if role == "article":  # an article-looking link led to a listing: walk it, no deeper
             info["depth"] = self.settings.getint("BANTIN_CRAWL_LISTING_DEPTH", 2)
-        async for out in self._walk_listing(response, tree, page, info, rules):
+        async for out in self._walk_listing(response, result, page, info):
             yield out
 
-    async def _walk_listing(self, response: Response, tree: Any, page: L.PageLinks,
-                            info: dict[str, Any], rules: L.CrawlRules) -> AsyncIterator[Any]:
+    async def _process(self, response: TextResponse, role: str) -> Any:
+        """Extraction and link analysis, in the crawler's parse pool (spiders/pages.py)."""
+        from spiders.pages import ParsePool
+
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        platform = getattr(self.source, "platform", None) or "auto"
+        links_for = "article" if role == "article" else "listing"
+        return await ParsePool.for_crawler(self.crawler).run(
+            response.body, response.text, response.url, headers, response.status, platform,
+            list(self.allowed_domains), links_for)
+
+    async def _walk_listing(self, response: Response, result: Any, page: L.PageLinks,
+                            info: dict[str, Any]) -> AsyncIterator[Any]:
         candidates = []
         for link in page.articles:
             self.listed_urls.add(link.url)
@@ -413,7 +405,7 @@ class PortalSpider(scrapy.Spider):
             # ASP.NET postback pager: always the next page (each POST needs this page's
             # __VIEWSTATE)
             if page.postbacks:
-                cur = L.current_postback_page(tree) or current
+                cur = result.current_postback or current
                 pb = L.next_postback(page.postbacks, cur)
                 if pb is not None:
                     req = self._postback(response, pb, depth, streak, cur)
@@ -529,17 +521,6 @@ class PortalSpider(scrapy.Spider):
             yield req
 
     # ------------------------------------------------------------------ items and errors
-    def _extract(self, response: TextResponse) -> dict[str, Any]:
-        from scraper.extract import extract
-
-        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
-                   for k, v in response.headers.items()}
-        record = extract(response.body, response.url, headers=headers, status=response.status)
-        data = record.to_dict()
-        if response.status in (404, 410):
-            data["kind"] = "not_found"
-        return data
-
     def _item(self, response: Response, record: dict[str, Any],
               extra_meta: dict[str, Any] | None = None) -> PageItem:
         info = response.meta.get("bantin") or {}

@@ -1,0 +1,124 @@
+"""Page processing off the reactor: extraction and link analysis in worker processes.
+
+Extracting a page and classifying its links take several times longer than fetching it from
+a portal, and both are pure functions (bytes and URL in, plain data out). Run on the
+reactor thread they would cap a crawl at what one core can parse; `ParsePool` runs them in
+a process pool instead, so fetching and parsing overlap and use every core. With
+BANTIN_CRAWL_PARSE_WORKERS=0 pages are processed inline (same function, same result).
+
+`process_page` is the unit of work; everything it returns pickles (no lxml elements).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from spiders import links as L
+
+
+@dataclass
+class PageResult:
+    """What one HTML page is and where it leads."""
+
+    record: dict[str, Any]
+    links: L.PageLinks | None = None
+    current_postback: int | None = None
+    platform: str = "generic"
+    warnings: list[str] = field(default_factory=list)
+
+
+def _platform(name: str, tree: Any, url: str, text: str) -> Any:
+    from scraper import platforms
+
+    if name and name != "auto":
+        return platforms.get(name)
+    try:
+        return platforms.detect(tree, url, text[:20000])
+    except Exception:  # noqa: BLE001 - detection is a hint; the generic rules still work
+        return None
+
+
+def process_page(body: bytes, text: str, url: str, headers: dict[str, str], status: int,
+                 platform: str, allowed_domains: list[str], links_for: str) -> PageResult:
+    """Extract the page and analyse its links.
+
+    `links_for`: "none" (no link analysis), "article" (only links to other articles), or
+    "listing" (everything: articles with listed dates, categories, pagination, postbacks,
+    feeds). Article pages get "article" whatever the caller asked.
+    """
+    from scraper.extract import extract
+
+    record = extract(body, url, headers=headers, status=status).to_dict()
+    if status in (404, 410):
+        record["kind"] = "not_found"
+    kind = record.get("kind")
+    if links_for == "none" or kind in ("not_found", "error") or status >= 400:
+        return PageResult(record)
+    tree = L.parse_html(text)
+    plat = _platform(platform, tree, url, text)
+    rules = L.rules_for_platform(plat)
+    page = L.analyse_page(tree, url, rules, allowed_domains,
+                          articles_only=links_for == "article" or kind == "article")
+    page.articles = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.articles]
+    page.listings = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.listings]
+    current = L.current_postback_page(tree) if page.postbacks else None
+    return PageResult(record, page, current, getattr(plat, "name", "generic"))
+
+
+def _worker_init() -> None:
+    # Ctrl-C goes to the whole process group: the crawler decides how to stop, not workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import scraper.extract  # noqa: F401 - warm the imports once per worker
+
+
+def default_workers() -> int:
+    """One core for the reactor, the rest (at most 4) for parsing; 0 on a single core."""
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+class ParsePool:
+    """A process pool for `process_page`, one per crawler unless the runner shares one."""
+
+    ATTR = "bantin_parse_pool"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def for_crawler(cls, crawler: Any) -> ParsePool:
+        pool = getattr(crawler, cls.ATTR, None)
+        if pool is None:
+            value = crawler.settings.get("BANTIN_CRAWL_PARSE_WORKERS")
+            workers = default_workers() if value in (None, "") else int(value)
+            pool = cls(workers)
+            setattr(crawler, cls.ATTR, pool)
+            from scrapy import signals
+
+            crawler.signals.connect(pool.close, signal=signals.engine_stopped)
+        return pool
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            import multiprocessing
+
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init)
+        return self._executor
+
+    async def run(self, *args: Any) -> PageResult:
+        if self.workers <= 0:
+            return process_page(*args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(), process_page, *args)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
