@@ -36,6 +36,10 @@ BANTIN_DB = "sqlite:///data/bantin.db"
 # before decompression (590), redirects (600) and retries (550) act on it.
 DOWNLOADER_MIDDLEWARES = {
     "archive.capture.WarcCaptureMiddleware": 950,
+    # Scrapy's robots.txt middleware lets through requests that wait for robots.txt
+    # together (spiders/robots.py): replaced by a fixed subclass at the same place.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "spiders.robots.RobotsTxtMiddleware": 100,
 }
 BANTIN_WARC_ENABLED = True
 BANTIN_WARC_DIR = "data/warc"
