@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,7 @@ class WarcCaptureMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not response.url.startswith(("http://", "https://")):
             return response
+        t0 = time.perf_counter()
         writer = self._writer()
         latency = float(request.meta.get("download_latency") or 0.0)
         started = datetime.now(UTC) - timedelta(seconds=latency)
@@ -185,6 +187,8 @@ class WarcCaptureMiddleware:
             "run_id": self._run_id(),
             **self._context(request),
         })
+        if self.crawler.stats is not None:  # time the reactor spent capturing: its cost
+            self.crawler.stats.inc_value("bantin_warc/seconds", time.perf_counter() - t0)
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
