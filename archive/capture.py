@@ -114,10 +114,12 @@ class WarcCaptureMiddleware:
             info = {
                 "operator": self.operator,
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-                "http-header-user-agent": settings.get("USER_AGENT"),
+                "http-header-user-agent": (getattr(spider, "user_agent", None)
+                                           or settings.get("USER_AGENT")),
                 "isPartOf": f"bantin-run-{run_id}" if run_id is not None else None,
                 "bantin-run-id": run_id,
                 "bantin-spider": getattr(spider, "name", None),
+                "bantin-source-id": getattr(spider, "source_id", None),
                 "description": "bantin crawl of Vietnamese government news portals",
             }
             self.writer = WarcWriter(self.directory, prefix=self.prefix,

@@ -124,8 +124,10 @@ def verify_archive(warc_dir: str | Path, *, store: Any = None, since: datetime |
     revisits: list[tuple[str, int, str, str]] = []  # file, offset, own id, refers-to id
     for n, path in enumerate(files, 1):
         if path.name.endswith(OPEN_SUFFIX):
-            report.warnings.append(f"{path.name}: still open (a crawl is writing it, or one "
-                                   "was interrupted); checked as far as it goes")
+            report.warnings.append(
+                f"{path.name}: still open (a crawl is writing it, or one was killed; checked "
+                "as far as it goes; when no crawl is running, its complete records are kept "
+                f"by renaming it to {path.name.removesuffix(OPEN_SUFFIX)})")
         report.files += 1
         first = True
         for item in iter_records(path):
