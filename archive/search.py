@@ -92,11 +92,13 @@ def _pg_vector(title_keys: list[str], text_keys: list[str]) -> str:
     for keys, weight in ((title_keys, "A"), (text_keys, "")):
         for key in keys:
             pos += 1
-            slots = positions.setdefault(key, [])
-            if len(slots) < PG_MAX_POSITIONS:
-                slots.append(f"{min(pos, PG_MAX_POS)}{weight}")
+            slots = positions.get(key)
+            if slots is None:
+                positions[key] = [f"{min(pos, PG_MAX_POS)}{weight}"]
+            elif len(slots) < PG_MAX_POSITIONS and pos <= PG_MAX_POS:
+                slots.append(f"{pos}{weight}")
         pos += 1  # a gap so that a phrase cannot run from the title into the text
-    return " ".join(f"'{key}':{','.join(slots)}" for key, slots in positions.items())
+    return " ".join([f"'{key}':{','.join(slots)}" for key, slots in positions.items()])
 
 
 _KEY_CACHE: dict[str, tuple[str, str]] = {}
@@ -484,32 +486,6 @@ class QueryPlan:
         )
         return [(r[0], r[1]) for r in self.conn.execute(sa.text(sql), self.params)]
 
-    def matching(self, expr: str, ids: list[int], *, exact: bool = False) -> set[int]:
-        """Which of `ids` match `expr` (cheap: id ranges on FTS5, primary key on PostgreSQL)."""
-        import sqlalchemy as sa
-
-        if not ids:
-            return set()
-        wanted = set(ids)
-        src, cond, idcol = self.match_source(expr, exact=exact)
-        params = dict(self.params)
-        found: set[int] = set()
-        if self.sqlite and len(ids) > 64:
-            for lo, hi in _ranges(sorted(wanted)):
-                params["lo"], params["hi"] = lo, hi
-                found.update(
-                    r[0] for r in self.conn.execute(
-                        sa.text(f"SELECT {idcol} FROM {src} WHERE {cond} "
-                                f"AND {idcol} BETWEEN :lo AND :hi"), params)
-                )
-            return found & wanted
-        names = []
-        for n, article_id in enumerate(sorted(wanted)):
-            params[f"id{n}"] = article_id
-            names.append(f":id{n}")
-        sql = f"SELECT {idcol} FROM {src} WHERE {cond} AND {idcol} IN ({', '.join(names)})"
-        return {r[0] for r in self.conn.execute(sa.text(sql), params)}
-
     def _filters(self, f: Filters) -> None:
         import sqlalchemy as sa
 
@@ -586,18 +562,8 @@ def _parse_or_fail(query: str | None, filters: Filters) -> ParsedQuery:
     return parsed
 
 
-CANDIDATES = 1000  # relevance ranks the newest this-many matches of each tier
-TOTAL_CAP = 10_000  # counts stop here ("10000+") so common words stay fast
-
-
-def _ranges(ids: list[int], gap: int = 5000) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for i in ids:
-        if out and i - out[-1][1] <= gap:
-            out[-1] = (out[-1][0], i)
-        else:
-            out.append((i, i))
-    return out
+CANDIDATES = 200  # relevance ranks the newest this-many matches of each tier
+TOTAL_CAP = 1000  # counts stop here ("1000+"; --timeline counts all) to stay fast
 
 
 def search(
@@ -611,9 +577,9 @@ def search(
     """Find articles (current versions) matching `query` and `filters` (see QUERY_HELP).
 
     Relevance, identical on both engines: articles matching every item with the diacritics
-    as typed first (then by how many items match exactly), then by how many items occur in
-    the title, then the newest publication date. To stay fast on common words it ranks the
-    newest CANDIDATES matches of each of those tiers; `--sort date` and export see all.
+    as typed first, then articles with every item in the title, then the newest publication
+    date. To stay fast on common words it ranks the newest (by capture) CANDIDATES matches
+    of each of those tiers; the total, `--sort date`, timelines and export see all matches.
     """
     import sqlalchemy as sa
 
@@ -630,18 +596,20 @@ def search(
         with store.engine.connect() as conn:
             plan = QueryPlan(conn, parsed, filters)
             cap = plan._bind("cap", TOTAL_CAP + 1)
+            if len(plan.where) == 1 and not parsed.empty:  # no filter: the index alone counts
+                counted = f"{plan.match_cte} LIMIT :{cap}"
+            else:
+                counted = plan.sql("a.id", f"LIMIT :{cap}")
             total = conn.execute(
-                sa.text(f"SELECT count(*) FROM ({plan.sql('a.id', f'LIMIT :{cap}')}) t"),
-                plan.params,
+                sa.text(f"SELECT count(*) FROM ({counted}) t"), plan.params
             ).scalar() or 0
             if sort == "date":
                 lim = plan._bind("lim", limit)
                 ids = list(conn.execute(sa.text(plan.sql(
                     "a.id", f"ORDER BY v.published_date DESC NULLS LAST, a.id DESC LIMIT :{lim}"
                 )), plan.params).scalars())
-                exact, title = _tiers(plan, ids)
             else:
-                ids, exact, title = _rank(plan, limit)
+                ids = _rank(plan, limit)
             rows = _rows(conn, ids)
             positions = _positions(conn, plan, [r.version_id for r in rows.values()])
     except sa.exc.SQLAlchemyError as exc:  # should not happen: every value is bound
@@ -662,7 +630,7 @@ def search(
             district=r.district,
             commune=r.commune,
             snippet=snippet(parsed, r.lead, r.body_text),
-            exact_matches=exact.get(article_id, 0),
+            exact_matches=exact_items_matched(parsed, r.title, r.lead, r.body_text),
             positions=positions.get(r.version_id, []),
         ))
     official = plan.official
@@ -674,41 +642,53 @@ def search(
     return result
 
 
-def _tiers(plan: QueryPlan, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """Per article: how many query items match exactly, and how many occur in the title."""
-    exact: dict[int, int] = {}
-    title: dict[int, int] = {}
-    if plan.parsed.empty:
-        return exact, title
-    for item in plan.parsed.positives:
-        if plan.parsed.diacritics:
-            for i in plan.matching(plan.expr([[item]], exact=True), ids, exact=True):
-                exact[i] = exact.get(i, 0) + 1
-        for i in plan.matching(plan.expr([[item]], title=True), ids):
-            title[i] = title.get(i, 0) + 1
-    return exact, title
+def _rank(plan: QueryPlan, limit: int) -> list[int]:
+    """Top article ids: exact-diacritic matches, then title matches, then newest.
 
-
-def _rank(plan: QueryPlan, limit: int) -> tuple[list[int], dict[int, int], dict[int, int]]:
+    Each tier is read newest-first from the index and cut at CANDIDATES, so the cost does
+    not grow with the number of matches (a common word matches most of the archive).
+    """
     groups = plan.parsed.groups
-    dates: dict[int, Any] = {}
-    stages = [plan.expr(groups), plan.expr(groups, title=True)]
-    if plan.parsed.diacritics:
-        stages.append(plan.expr(groups, exact=True))
-    for n, expr in enumerate(stages):
-        dates.update(plan.stage(expr, CANDIDATES, exact=n == 2))
-    ids = list(dates)
-    exact, title = _tiers(plan, ids)
-    ids.sort(
-        key=lambda i: (
-            exact.get(i, 0),
-            title.get(i, 0),
-            str(dates[i]) if dates[i] else "",
-            i,
-        ),
+    fold = plan.stage(plan.expr(groups), CANDIDATES)
+    title = plan.stage(plan.expr(groups, title=True), CANDIDATES)
+    exact = (plan.stage(plan.expr(groups, exact=True), CANDIDATES, exact=True)
+             if plan.parsed.diacritics else [])
+    in_title = {i for i, _ in title}
+    in_exact = {i for i, _ in exact}
+    dates = {i: d for i, d in (*fold, *title, *exact)}
+    ids = sorted(
+        dates,
+        key=lambda i: (i in in_exact, i in in_title, str(dates[i]) if dates[i] else "", i),
         reverse=True,
     )
-    return ids[:limit], exact, title
+    return ids[:limit]
+
+
+def exact_items_matched(parsed: ParsedQuery, title: str | None, lead: str | None,
+                        body: str | None) -> int:
+    """How many positive query items occur in the text with the diacritics as typed."""
+    if not parsed.diacritics or parsed.empty:
+        return 0
+    title_words, text_words = document_words(title, lead, body)
+    keys = _keys_of(set(title_words) | set(text_words))
+    sequences = [[keys[w][1] for w in title_words], [keys[w][1] for w in text_words]]
+    present = set(sequences[0]) | set(sequences[1])
+    n = 0
+    for item in parsed.positives:
+        wanted = item.exact
+        if item.prefix:
+            last = wanted[-1]
+            if len(wanted) == 1:
+                n += any(k.startswith(last) for k in present)
+                continue
+            wanted = wanted[:-1]
+        if len(wanted) == 1:
+            n += wanted[0] in present
+            continue
+        size = len(wanted)
+        n += any(seq[i : i + size] == wanted for seq in sequences
+                 for i in range(len(seq) - size + 1) if seq[i] == wanted[0])
+    return n
 
 
 def _rows(conn: Any, ids: list[int]) -> dict[int, Any]:
@@ -836,14 +816,14 @@ def snippet(parsed: ParsedQuery, lead: str | None, body: str | None, width: int 
         if parsed.diacritics and not item.prefix:
             exact_full.update(item.exact)
     spans = [(mt.start(), mt.end(), mt.group()) for mt in _WORD.finditer(text)]
-
-    def score(word: str) -> int:
-        key = folded_key(word)
-        if key in folded_full or any(key.startswith(p) for p in folded_prefix):
-            return 2 if exact_key(word) in exact_full else 1
-        return 0
-
-    marks = [score(w) for _, _, w in spans]
+    keys = _keys_of({w for _, _, w in spans})
+    scores: dict[str, int] = {}
+    for word, (folded, exact) in keys.items():
+        if folded in folded_full or any(folded.startswith(p) for p in folded_prefix):
+            scores[word] = 2 if exact in exact_full else 1
+    marks = [scores.get(w, 0) for _, _, w in spans]
+    if not scores:
+        marks = [0] * len(spans)
     best_start, best = 0, -1
     for i, mark in enumerate(marks):
         if not mark:
