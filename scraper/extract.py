@@ -439,7 +439,9 @@ class _Extraction:
         )
 
         text = "\n\n".join(x for x in (title, lead_text, *paragraphs) if x)
-        self.record.officials = find_officials(text, exclude=self.record.authors)
+        # table cells are separate phrases for the officials reader ("name, title | place")
+        cells_apart = text.replace(" | ", "\n")
+        self.record.officials = find_officials(cells_apart, exclude=self.record.authors)
         self.record.language = self.language(text)
         self.language_set = True
         return self.finish("article")
@@ -970,6 +972,12 @@ def _paragraphs(node: etree._Element) -> list[str]:
         block = tag in _BLOCK_TAGS
         if block:
             flush()
+        if tag == "tr" and _is_data_row(el):
+            cells = [squeezed(c) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            row = " | ".join(c for c in cells if c)
+            if row:
+                out.append(row)
+            return
         if el.text:
             buf.append(el.text)
         for child in el:
@@ -984,6 +992,23 @@ def _paragraphs(node: etree._Element) -> list[str]:
     walk(node)
     flush()
     return out
+
+
+_CELL_BLOCKS = frozenset({"p", "div", "table", "ul", "ol", "br", "h1", "h2", "h3", "h4", "img"})
+
+
+def _is_data_row(tr: etree._Element) -> bool:
+    """A row of a data table (short cells of plain text), read as one line "a | b | c";
+    rows of layout tables (cells holding paragraphs, images or other tables) are not."""
+    cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+    if len(cells) < 2:
+        return False
+    for cell in cells:
+        if len(squeezed(cell)) > 200:
+            return False
+        if any(isinstance(d.tag, str) and d.tag in _CELL_BLOCKS for d in cell.iter()):
+            return False
+    return True
 
 
 def _image_before(cap: etree._Element) -> etree._Element | None:

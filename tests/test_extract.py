@@ -514,3 +514,22 @@ def test_attachment_block_beside_the_body_counts_but_sidebar_documents_do_not() 
     )
     record = extract(article_page(extra=attach + sidebar), URL, now=NOW)
     assert [(a.title, a.type) for a in record.attachments] == [("Kế hoạch số 15/KH-UBND", "pdf")]
+
+
+def test_data_table_rows_read_as_lines_and_cells_bound_positions() -> None:
+    table = (
+        "<table border='1'><tr><th>Thời gian</th><th>Người tiếp</th><th>Địa điểm</th></tr>"
+        "<tr><td>Ngày 10/6/2023</td><td>Ông Lê Văn Hùng, Chủ tịch UBND xã</td>"
+        "<td>Phòng tiếp công dân</td></tr></table>"
+    )
+    record = extract(article_page(body=ARTICLE_TEXT + table), URL, now=NOW)
+    assert "Thời gian | Người tiếp | Địa điểm" in record.body_text.split("\n\n")
+    assert "Ngày 10/6/2023 | Ông Lê Văn Hùng, Chủ tịch UBND xã | Phòng tiếp công dân" in (
+        record.body_text
+    )
+    assert [(o.name, o.position) for o in record.officials] == [("Lê Văn Hùng", "Chủ tịch UBND xã")]
+
+
+def test_layout_table_cells_are_not_joined_into_one_line() -> None:
+    record = run("generic_table_layout_article")
+    assert " | " not in record.body_text
