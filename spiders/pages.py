@@ -70,7 +70,32 @@ def process_page(body: bytes, text: str, url: str, headers: dict[str, str], stat
     return PageResult(record, page, current, getattr(plat, "name", "generic"))
 
 
-def _worker_init() -> None:
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its crawler (a killed crawl would leave it holding the
+    terminal or a pipe): Linux's parent-death signal, else a watchdog thread."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="bantin-parent-watch").start()
+
+
+def _worker_init(parent: int) -> None:
+    _die_with_parent(parent)
     # Ctrl-C goes to the whole process group: the crawler decides how to stop, not workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import scraper.extract  # noqa: F401 - warm the imports once per worker
@@ -109,7 +134,7 @@ class ParsePool:
 
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init)
+                initializer=_worker_init, initargs=(os.getpid(),))
         return self._executor
 
     async def run(self, *args: Any) -> PageResult:

@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 BANTIN = [str(Path(sys.executable).parent / "bantin")]
 # Fast and deterministic: no politeness delay against our own loopback server.
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s",
-        "RANDOMIZE_DOWNLOAD_DELAY=0"]
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
 
 
 def write_sources(path: Path, url: str, source_id: str = "sample") -> Path:

@@ -219,8 +219,12 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
 
-    results = run_crawl(settings, selected, sources_file=sources_file, full=full,
-                        refresh=refresh, resume=resume, jobdir=Path(jobdir), quiet=quiet)
+    try:
+        results = run_crawl(settings, selected, sources_file=sources_file, full=full,
+                            refresh=refresh, resume=resume, jobdir=Path(jobdir), quiet=quiet)
+    except KeyboardInterrupt:  # Ctrl-C before the crawlers took over the signal
+        click.echo("interrupted before the crawl started", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if stats_file:
         write_stats(Path(stats_file), results)
     sys.exit(exit_code(results))
