@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -77,6 +78,7 @@ DEFAULTS: dict[str, Any] = {
     "BANTIN_REDIS_LEASE_TIMEOUT": 120.0,  # a lease not refreshed for this long is re-queued
     "BANTIN_REDIS_DUPEFILTER_TTL": 86400.0,  # seen-set expiry once no worker touches it
     "BANTIN_REDIS_TICK": 1.0,  # housekeeping interval (acks, lease refresh, re-queue, idle)
+    "BANTIN_REDIS_PREFETCH": 4,  # most requests a worker holds that wait for a download slot
 }
 
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -146,8 +148,20 @@ class FrontierKeys:
     def bad(self) -> str:
         return self._key("bad")
 
+    @property
+    def known_sources(self) -> str:
+        return self._key("known-sources")
+
+    def known(self, source_id: str) -> str:
+        """The URLs the store held for a source when this crawl of the job first met it."""
+        return self._key(f"known:{source_id}")
+
+    def known_state(self, source_id: str) -> str:
+        return self._key(f"known-state:{source_id}")
+
     def all(self) -> list[str]:
-        return [self.queue, self.inflight, self.leases, self.seen, self.workers, self.bad]
+        return [self.queue, self.inflight, self.leases, self.seen, self.workers, self.bad,
+                self.known_sources]
 
     @classmethod
     def from_settings(cls, settings: BaseSettings | Mapping[str, Any]) -> FrontierKeys:
@@ -452,7 +466,10 @@ def _engine_in_progress(crawler: Crawler) -> set[Request] | None:
     Scrapy keeps them in the engine slot's `inprogress` set until the scraper is done with the
     response, including the item pipelines; there is no public signal for that moment.
     """
-    engine = getattr(crawler, "engine", None)
+    try:
+        engine = crawler.engine
+    except (AttributeError, RuntimeError):  # not crawling (yet)
+        return None
     slot = getattr(engine, "_slot", None)
     inprogress = getattr(slot, "inprogress", None)
     return inprogress if isinstance(inprogress, set) else None
@@ -478,11 +495,13 @@ class RedisFrontierScheduler(Scheduler):
         self.idle_timeout = float(setting(settings, "BANTIN_REDIS_IDLE_TIMEOUT"))
         self.lease_timeout = float(setting(settings, "BANTIN_REDIS_LEASE_TIMEOUT"))
         self.tick_interval = float(setting(settings, "BANTIN_REDIS_TICK"))
+        self.prefetch = max(1, int(setting(settings, "BANTIN_REDIS_PREFETCH")))
         if self.lease_timeout < 3 * self.tick_interval:
             raise FrontierError("BANTIN_REDIS_LEASE_TIMEOUT must be at least 3 ticks "
                                 f"(BANTIN_REDIS_TICK={self.tick_interval})")
         self.queue: LeasedPriorityQueue
         self._held: dict[str, Request] = {}
+        self._downloading: set[int] = set()  # id() of held requests that reached the downloader
         self._idle_since: float | None = None
         self._loop: task.LoopingCall | None = None
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -506,6 +525,8 @@ class RedisFrontierScheduler(Scheduler):
         self.queue = LeasedPriorityQueue(self.server, spider, self.keys, self.serializer,
                                          lease_timeout=self.lease_timeout, worker=self.worker)
         self.crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
+        self.crawler.signals.connect(self._reached_downloader,
+                                     signal=signals.request_reached_downloader)
         self.stats.set_value("bantin/redis/worker", self.worker)
         self.stats.set_value("bantin/redis/job", self.keys.job)
         waiting = len(self.queue)
@@ -535,6 +556,7 @@ class RedisFrontierScheduler(Scheduler):
             logger.error("could not hand back leases on close (they expire in %.0f s): %s",
                          self.lease_timeout, exc)
         self._held.clear()
+        self._downloading.clear()
 
     # ------------------------------------------------------------------ queue
     def enqueue_request(self, request: Request) -> bool:
@@ -553,6 +575,10 @@ class RedisFrontierScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if self._waiting() >= self.prefetch:
+            # Our download slots are busy: leave the rest of the queue to other workers
+            # instead of hoarding requests behind a politeness delay.
+            return None
         for _ in range(10):  # skip over refused payloads, a bounded number per call
             popped = self.queue.pop_lease()
             if popped is None:
@@ -570,6 +596,16 @@ class RedisFrontierScheduler(Scheduler):
 
     def has_pending_requests(self) -> bool:
         return len(self.queue) > 0
+
+    def _reached_downloader(self, request: Request, spider: Spider) -> None:
+        self._downloading.add(id(request))
+
+    def _waiting(self) -> int:
+        """Held requests still in progress that have not reached the downloader yet."""
+        inprogress = _engine_in_progress(self.crawler)
+        return sum(1 for req in self._held.values()
+                   if id(req) not in self._downloading
+                   and (inprogress is None or req in inprogress))
 
     def _park_bad(self, lease: str, payload: bytes, exc: Exception) -> None:
         logger.error("refused a queue entry of job %r (moved to %s): %s", self.keys.job,
@@ -592,7 +628,7 @@ class RedisFrontierScheduler(Scheduler):
                 done = [lease for lease, req in self._held.items() if req not in inprogress]
                 self.queue.ack(done)
                 for lease in done:
-                    del self._held[lease]
+                    self._downloading.discard(id(self._held.pop(lease)))
             self.queue.refresh(self._held)
             requeued = self.queue.requeue_expired()
             if requeued:
@@ -615,7 +651,10 @@ class RedisFrontierScheduler(Scheduler):
 
     def _wake_engine(self) -> None:
         """Let the engine look at the queue now instead of at its next 5 s heartbeat."""
-        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        try:
+            slot = getattr(self.crawler.engine, "_slot", None)
+        except (AttributeError, RuntimeError):
+            return
         nextcall = getattr(slot, "nextcall", None)
         if nextcall is not None:
             nextcall.schedule()
@@ -643,11 +682,52 @@ class RedisFrontierScheduler(Scheduler):
             "dequeued": stats.get("scheduler/dequeued/redis", 0),
             "enqueued": stats.get("scheduler/enqueued/redis", 0),
             "held": len(self._held),
+            "requeued": stats.get("bantin/redis/requeued_expired", 0),
         }
         pipe = self.server.pipeline(transaction=False)
         pipe.hset(self.keys.workers, self.worker, json.dumps(progress))
         pipe.pexpire(self.keys.workers, self.df.ttl_ms)
         pipe.execute()
+
+
+# ---------------------------------------------------------------------------------------------
+# robots.txt: one parser for every request waiting on it
+# ---------------------------------------------------------------------------------------------
+
+
+ROBOTS_MIDDLEWARE_SWAP: dict[str, int | None] = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.redis_frontier.ConcurrentSafeRobotsTxtMiddleware": 100,
+}
+
+
+class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware, except that every request waiting for robots.txt sees it.
+
+    In Scrapy 2.19 the requests that arrive while a host's robots.txt is being fetched all
+    await the same Deferred through `maybe_deferred_to_future`; the first waiter's callback
+    returns None, so every later waiter gets None — "no robots.txt" — and is let through to
+    disallowed paths. A worker that joins a crawl takes a dozen requests of a host at once,
+    so it hit this at once. Each waiter here gets its own Deferred, relayed from the shared
+    one without consuming its result.
+    """
+
+    async def robot_parser(self, request: Request) -> Any:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from scrapy.utils.httpobj import urlparse_cached
+        from twisted.internet.defer import Deferred
+
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            mine: Deferred[Any] = Deferred()
+
+            def relay(result: Any) -> Any:
+                mine.callback(result)
+                return result
+
+            pending.addCallback(relay)
+            return await maybe_deferred_to_future(mine)
+        return await super().robot_parser(request)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,15 +768,23 @@ def begin_crawl(server: redis.Redis, keys: FrontierKeys) -> bool:
     """
     if job_status(server, keys).running:
         return False
-    pipe = server.pipeline(transaction=True)
-    pipe.delete(keys.seen, keys.workers)
-    pipe.execute()
+    _forget_known(server, keys)
+    server.delete(keys.seen, keys.workers)
     return True
 
 
 def delete_job(server: redis.Redis, keys: FrontierKeys) -> None:
     """Remove every key of the job (tests, or `bantin enqueue --reset`)."""
+    _forget_known(server, keys)
     server.delete(*keys.all())
+
+
+def _forget_known(server: redis.Redis, keys: FrontierKeys) -> None:
+    sources = [s.decode() for s in server.smembers(keys.known_sources)]
+    doomed = [keys.known_sources]
+    for source_id in sources:
+        doomed += [keys.known(source_id), keys.known_state(source_id)]
+    server.delete(*doomed)
 
 
 def distributed_settings(*, redis_url: str | None = None, job: str | None = None,
@@ -729,3 +817,287 @@ def _module_exists(name: str) -> bool:
         return importlib.util.find_spec(name) is not None
     except ModuleNotFoundError:
         return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker's spider: PortalSpider for every source of the registry at once
+# ---------------------------------------------------------------------------------------------
+
+SOURCE_META = "bantin_source"  # request meta: the id of the source a request belongs to
+KNOWN_LOADING_MS = 60_000  # a worker loading a source's known URLs holds the lock this long
+
+
+def _portal_spider() -> type:
+    from spiders.portal import PortalSpider
+
+    return PortalSpider
+
+
+def _callback_names(spider_cls: type) -> list[str]:
+    """PortalSpider's callbacks and errbacks (the names requests carry through Redis)."""
+    return sorted(name for name in dir(spider_cls)
+                  if (name.startswith("parse_") or name == "on_error")
+                  and callable(getattr(spider_cls, name)))
+
+
+class _WorkerBase:
+    """The multiplexing behind `WorkerSpider` (kept apart so the class reads top-down).
+
+    PortalSpider keeps a source's state on the spider instance (its source, its allowed
+    domains, the URLs already stored, the listed URLs). A worker serves requests of any
+    source, so it holds one PortalSpider per source it has met (a "delegate", created on the
+    first request of that source, sharing the worker's crawler) and runs each request's
+    callback on that source's delegate. Requests the delegate yields get the source id in
+    their meta and callbacks named on the worker, so they serialise to Redis and any worker
+    can resume them.
+    """
+
+    crawler: Crawler
+    settings: Any
+
+    def _setup_worker(self, sources: str | None, full: Any, refresh: Any) -> None:
+        from scraper.sources import default_sources_path, load_sources
+
+        self.sources_path = str(sources or self.settings.get("BANTIN_SOURCES")
+                                or default_sources_path())
+        self.registry = {s.id: s for s in load_sources(self.sources_path)}
+        self.full = _truthy(full)
+        self.refresh = _truthy(refresh)
+        self._delegates: dict[str, Any] = {}
+        self._loading: dict[str, Any] = {}  # source id -> asyncio.Event while known URLs load
+        self.frontier_keys = FrontierKeys.from_settings(self.settings)
+        self._redis: redis.Redis | None = None
+        domains: set[str] = set()
+        for source in self.registry.values():
+            hosts = list(source.allowed_domains) or [urlsplit_host(u) for u in source.start_urls]
+            domains.update(h.split(":")[0].lower() for h in hosts if h)
+        self.allowed_domains = sorted(domains)
+
+    def delegate(self, source_id: str) -> Any:
+        """The PortalSpider of `source_id` on this worker (created without I/O)."""
+        d = self._delegates.get(source_id)
+        if d is not None:
+            return d
+        if source_id not in self.registry:
+            raise FrontierError(
+                f"a queued request names source {source_id!r}, which {self.sources_path} does "
+                "not list: give every worker the same sources registry (--sources)"
+            )
+        d = _portal_spider()(source=source_id, sources=self.sources_path, full=self.full,
+                             refresh=self.refresh)
+        d.crawler = self.crawler
+        d.settings = self.settings
+        d._load_source(self.settings)
+        d.run_id = getattr(self, "run_id", None)
+        self._delegates[source_id] = d
+        return d
+
+    async def ready_delegate(self, source_id: str) -> Any:
+        """The delegate with its source registered in the store and its stored URLs loaded."""
+        import asyncio
+
+        first = source_id not in self._delegates
+        d = self.delegate(source_id)
+        if first:
+            event = self._loading[source_id] = asyncio.Event()
+            try:
+                await self._prepare(d)
+            finally:
+                event.set()
+                del self._loading[source_id]
+        elif source_id in self._loading:
+            await self._loading[source_id].wait()
+        return d
+
+    async def _prepare(self, d: Any) -> None:
+        if not self.settings.getbool("BANTIN_STORE_ENABLED", True):
+            return
+        from pipelines.store import StoreWorker
+
+        worker = StoreWorker.for_crawler(self.crawler)
+        store = await worker.open()
+        await worker.call(store.upsert_source, d.source_mapping())
+        if self.settings.getbool("BANTIN_CRAWL_INCREMENTAL", True):
+            d.known = await self._known_snapshot(d)
+
+    async def _known_snapshot(self, d: Any) -> set[str]:
+        """The source's stored URLs as they were when this crawl of the job first met it.
+
+        PortalSpider stops walking a listing after a page of only known articles. If each
+        worker loaded the store on its own, a late worker would count articles stored minutes
+        ago by another worker of the same crawl as known and stop walks short: the first
+        worker to meet a source loads its URLs once into Redis, the others read that snapshot.
+        """
+        import asyncio
+
+        server, keys, source_id = self._frontier_redis(), self.frontier_keys, d.source_id
+        ttl_ms = int(float(setting(self.settings, "BANTIN_REDIS_DUPEFILTER_TTL")) * 1000)
+        server.sadd(keys.known_sources, source_id)  # so a new crawl of the job forgets it
+        server.pexpire(keys.known_sources, ttl_ms)
+        while True:
+            if server.set(keys.known_state(source_id), "loading", nx=True,
+                          px=KNOWN_LOADING_MS):
+                await d._load_known()
+                urls = sorted(d.known)
+                pipe = server.pipeline(transaction=True)
+                pipe.delete(keys.known(source_id))
+                for i in range(0, len(urls), 1000):
+                    pipe.sadd(keys.known(source_id), *urls[i:i + 1000])
+                pipe.pexpire(keys.known(source_id), ttl_ms)
+                pipe.set(keys.known_state(source_id), "ready", px=ttl_ms)
+                pipe.execute()
+                return set(urls)
+            if server.get(keys.known_state(source_id)) == b"ready":
+                return {u.decode("utf-8") for u in server.smembers(keys.known(source_id))}
+            await asyncio.sleep(0.2)  # another worker is loading it
+
+    def _frontier_redis(self) -> redis.Redis:
+        if self._redis is None:
+            self._redis = connect(str(setting(self.settings, "BANTIN_REDIS_URL")))
+        return self._redis
+
+    def adopt(self, request: Request, source_id: str) -> Request:
+        """A delegate's request made the worker's: source id in meta, callbacks by name."""
+        request.meta[SOURCE_META] = source_id
+        user_agent = getattr(self.registry[source_id], "user_agent", None)
+        if user_agent and b"User-Agent" not in request.headers:
+            request.headers[b"User-Agent"] = user_agent
+        return request.replace(callback=self._own(request.callback),
+                               errback=self._own(request.errback))
+
+    def _own(self, func: Any) -> Any:
+        if func is None or not callable(func):
+            return func
+        name = getattr(func, "__name__", "")
+        if name not in WORKER_CALLBACKS:
+            raise FrontierError(f"callback {name!r} has no distributed dispatcher")
+        return getattr(self, name)
+
+    async def dispatch(self, name: str, result: Any, kwargs: dict[str, Any]) -> Any:
+        """Run callback `name` of the request's source on its delegate; adopt its output."""
+        request = getattr(result, "request", None)
+        meta = request.meta if request is not None else {}
+        source_id = meta.get(SOURCE_META)
+        if not source_id:
+            logger.error("request without %r in meta reached worker callback %s: %s",
+                         SOURCE_META, name, request)
+            return
+        d = await self.ready_delegate(source_id)
+        output = getattr(d, name)(result, **kwargs)
+        if output is None:
+            return
+        if hasattr(output, "__aiter__"):
+            async for out in output:
+                yield self.adopt(out, source_id) if isinstance(out, Request) else out
+        else:
+            for out in output:
+                yield self.adopt(out, source_id) if isinstance(out, Request) else out
+
+    async def seed_requests(self, source_id: str) -> list[Request]:
+        """The start requests of a source as PortalSpider.start() makes them, adopted.
+
+        Used by `bantin enqueue` outside any reactor: BANTIN_CRAWL_INCREMENTAL must be off in
+        its settings (the stored URLs are loaded by the worker that crawls the source).
+        """
+        d = self.delegate(source_id)
+        return [self.adopt(r, source_id) async for r in d.start() if isinstance(r, Request)]
+
+
+def urlsplit_host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _make_worker_spider() -> type:
+    portal = _portal_spider()
+
+    class WorkerSpider(_WorkerBase, portal):  # type: ignore[misc, valid-type]
+        """A distributed worker's spider: any registered source, fed only from Redis.
+
+        `async def start()` yields nothing: seeds come from `bantin enqueue`, every other
+        request from the shared frontier. It never marks articles removed (one worker sees
+        only part of a walk) and records one crawl run per worker in the store.
+        """
+
+        name = "worker"
+
+        def __init__(self, sources: str | None = None, full: Any = False,
+                     refresh: Any = False, **kwargs: Any) -> None:
+            import scrapy
+
+            scrapy.Spider.__init__(self, **kwargs)
+            self._init_args = (sources, full, refresh)
+            self.source_id = None
+            self.source = None
+            self.run_id: int | None = None
+            self.known: set[str] = set()
+            self.listed_urls: set[str] = set()
+            self.start_reached = True  # a worker has no start page of its own
+            self.listing_failures = 0
+            self.force_walk = False
+            self.resume = False
+
+        @classmethod
+        def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+            import scrapy
+
+            spider = scrapy.Spider.from_crawler.__func__(cls, crawler, *args, **kwargs)
+            spider._setup_worker(*spider._init_args)
+            crawler.signals.connect(spider._run_opened, signal=signals.spider_opened)
+            return spider
+
+        def _run_opened(self, spider: Any) -> None:
+            for d in self._delegates.values():
+                d.run_id = self.run_id
+
+        async def start(self) -> Any:
+            return
+            yield  # an async generator that yields nothing
+
+        def source_mapping(self) -> None:
+            return None
+
+        def run_options(self) -> dict[str, Any]:
+            settings = self.settings
+            return {"distributed": True, "spider": self.name,
+                    "job": str(setting(settings, "BANTIN_REDIS_JOB")),
+                    "worker": str(setting(settings, "BANTIN_REDIS_WORKER")),
+                    "redis": mask_url(str(setting(settings, "BANTIN_REDIS_URL"))),
+                    "sources": self.sources_path, "full": self.full, "refresh": self.refresh}
+
+        def walk_complete(self, reason: str) -> bool:
+            return False
+
+    def dispatcher(name: str) -> Any:
+        async def callback(self: Any, result: Any, **kwargs: Any) -> Any:
+            async for out in self.dispatch(name, result, kwargs):
+                yield out
+
+        callback.__name__ = callback.__qualname__ = name
+        callback.__doc__ = f"PortalSpider.{name} of the request's source."
+        return callback
+
+    for name in WORKER_CALLBACKS:
+        setattr(WorkerSpider, name, dispatcher(name))
+    WorkerSpider.__module__ = __name__
+    return WorkerSpider
+
+
+WORKER_CALLBACKS: list[str] = []
+
+
+def __getattr__(name: str) -> Any:
+    """`WorkerSpider` is built on first use: importing the frontier must not import spiders."""
+    if name == "WorkerSpider":
+        WORKER_CALLBACKS[:] = _callback_names(_portal_spider())
+        cls = _make_worker_spider()
+        globals()["WorkerSpider"] = cls
+        return cls
+    raise AttributeError(name)
