@@ -263,6 +263,7 @@ class _Extraction:
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
         _embedded_documents_to_links(root)  # before iframes/objects go with the chrome
+        login_form = bool(_PASSWORD_FIELD(root))  # before form controls go with the chrome
         chrome.strip_page_chrome(root)
         html_title = self.clean(meta.get("<title>", ""))
 
@@ -280,7 +281,7 @@ class _Extraction:
             chrome.strip_landmarks(root, chrome.keep_set(title_el))
         block = find_main_block(root) if body_el is None else None
         main_text = _text(body_el) if body_el is not None else _visible_text(root)
-        bad = soft_error(root, self.status, html_title, main_text)
+        bad = soft_error(root, self.status, html_title, main_text, login_form=login_form)
         if bad is not None:
             kind, reason = bad
             self.warn(f"{kind}: {reason}")
@@ -591,6 +592,7 @@ _META = etree.XPath("//meta")
 _LINK_CANONICAL = etree.XPath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]")
 _H1 = etree.XPath("//h1")
+_PASSWORD_FIELD = etree.XPath("//input[translate(@type,'PASSWORD','password')='password']")
 
 
 def _read_head(root: etree._Element) -> dict[str, str]:

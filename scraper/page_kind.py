@@ -94,6 +94,10 @@ def _segments(title: str) -> list[str]:
     return [s for s in (_lower(p) for p in _TITLE_SPLIT.split(title)) if s]
 
 
+# A login wall: the page's own title or h1 says so (a sidebar "Đăng nhập" widget does not).
+_LOGIN_EXACT = re.compile(
+    r"^(?:đăng nhập(?: hệ thống| quản trị)?|login|log in|sign in|user login)[\s.!:]*$"
+)
 _ERROR_WORD = re.compile(r"^(?:lỗi|error)\s*[-:.!]?\s*")
 
 
@@ -105,17 +109,24 @@ def _is_not_found(text: str) -> bool:
 
 
 def soft_error(
-    root: etree._Element, status: int, title: str, main_text: str
+    root: etree._Element, status: int, title: str, main_text: str, *, login_form: bool = False
 ) -> tuple[str, str] | None:
     """("not_found" | "error", reason) when the page is a 404/error page, else None.
 
     `main_text` is the page's visible text without navigation chrome; phrases are searched
     in it only when it is short (a real article may well mention "404" or "lỗi").
+    `login_form`: the page has a password field; with a title or h1 saying "Đăng nhập" the
+    page is a login wall served instead of content.
     """
     if status in (404, 410):
         return "not_found", f"HTTP status {status}"
     if status >= 400:
         return "error", f"HTTP status {status}"
+    login_titled = any(_LOGIN_EXACT.match(seg) for seg in _segments(title)) or any(
+        _LOGIN_EXACT.match(_lower(text_of(h))) for h in root.iter("h1")
+    )
+    if login_titled and (login_form or len(main_text) < 300):
+        return "error", "a login page, not content"
     for seg in _segments(title):
         if _is_not_found(seg):
             return "not_found", f"title says {seg!r}"

@@ -533,3 +533,22 @@ def test_data_table_rows_read_as_lines_and_cells_bound_positions() -> None:
 def test_layout_table_cells_are_not_joined_into_one_line() -> None:
     record = run("generic_table_layout_article")
     assert " | " not in record.body_text
+
+
+def test_login_wall_under_http_200_is_an_error_page() -> None:
+    body = (
+        "<div class='login-box'><h1>Đăng nhập hệ thống</h1><p>Tên đăng nhập: <input name='u'>"
+        "</p><p>Mật khẩu: <input name='p' type='password'></p></div>"
+        "<div class='footer'>Cơ quan chủ quản: UBND thị trấn Phố Lu - huyện Bảo Thắng - tỉnh "
+        "Lào Cai. Địa chỉ: Tổ dân phố số 3, thị trấn Phố Lu, huyện Bảo Thắng, tỉnh Lào Cai.</div>"
+    )
+    data = html_page(body, title="Đăng nhập - Cổng thông tin điện tử Thị trấn Phố Lu")
+    record = extract(data, "https://pholu.laocai.gov.vn/admin/Login.aspx?ReturnUrl=%2f", now=NOW)
+    assert record.kind == "error"
+    assert any("login" in w for w in record.warnings)
+
+
+def test_sidebar_login_widget_does_not_make_an_article_an_error() -> None:
+    widget = "<div class='sidebar'><h3>Đăng nhập</h3><input name='u'><input type='password'></div>"
+    record = extract(article_page(extra=widget), URL, now=NOW)
+    assert record.kind == "article"
