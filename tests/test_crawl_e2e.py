@@ -70,6 +70,7 @@ def test_first_crawl_exits_0_and_prints_a_summary(site):
     assert first.returncode == 0, first.stderr
     assert re.search(r"articles\s+40 new, 0 changed, 0 unchanged", first.stdout), first.stdout
     assert "pages fetched" in first.stdout
+    assert re.search(r"\[sample\] \S+  pages \d+", first.stderr)  # progress on stderr
 
 
 def test_every_article_is_stored_exactly_once(site):
@@ -284,3 +285,54 @@ def test_crawl_into_postgresql_stores_every_article_once(tmp_path, pg_url):
     assert crawl.returncode == 0, crawl.stderr
     assert sorted(u for u, _ in stored_articles(pg_url)) == sorted(e.url for e in expected)
     assert version_count(pg_url) == len(expected)
+
+
+# ------------------------------------------------------------------ change detection
+
+
+def test_article_whose_listing_shows_a_newer_date_is_fetched_again_and_versioned(tmp_path):
+    from datetime import datetime, timedelta
+
+    portal = SamplePortal(n_articles=20, seed=5, flaky_failures=0)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+        assert run_crawl(running, tmp_path, sources, db).returncode == 0
+        newest = portal.article(portal.section_ids("tin-tuc-su-kien")[0])
+        edited = portal.edit_article(newest.id, title=newest.title + " (cập nhật)",
+                                     published=datetime.now() + timedelta(days=1))
+        again = run_crawl(running, tmp_path, sources, db)
+    assert again.returncode == 0, again.stderr
+    assert [s for m, p, s in again.requests if p == edited.path] == [200]
+    assert re.search(r"articles\s+0 new, 1 changed, 0 unchanged", again.stdout), again.stdout
+    assert version_count(db) == 21
+
+
+def test_refresh_refetches_with_conditional_get_and_unchanged_pages_answer_304(tmp_path):
+    portal = SamplePortal(n_articles=20, seed=6, flaky_failures=0)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+        assert run_crawl(running, tmp_path, sources, db).returncode == 0
+        refresh = run_crawl(running, tmp_path, sources, db, "--refresh")
+        paths = {article_path(e.url) for e in running.expected_articles()}
+    assert refresh.returncode == 0, refresh.stderr
+    answers = [s for m, p, s in refresh.requests if p in paths]
+    assert answers and set(answers) == {304}
+    assert version_count(db) == 20
+
+
+def test_pages_that_keep_failing_are_listed_by_kind_with_their_urls_and_exit_0(tmp_path):
+    portal = SamplePortal(n_articles=20, seed=7, flaky_failures=0)
+    broken = portal.article(portal.section_ids("chi-dao-dieu-hanh")[0])
+    portal.fail_next(broken.id, 50)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+        crawl = run_crawl(running, tmp_path, sources, db, "-s", "RETRY_TIMES=1")
+    assert crawl.returncode == 0, crawl.stderr
+    assert re.search(r"http \(1\):\n\s+" + re.escape(running.url + broken.path) +
+                     r"\s+HTTP 500", crawl.stdout), crawl.stdout
+    errors = last_run(db)["errors"]
+    assert [(e["kind"], e["url"], e["status"]) for e in errors] == [
+        ("http", running.url + broken.path, 500)]
