@@ -52,6 +52,11 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"RIFF", "riff"),
     (b"\x00\x00\x01\x00", "ico"),
 )
+# Media types that are never an HTML page (octet-stream is sniffed instead: servers misuse it).
+_NON_HTML_MEDIA = re.compile(
+    r"^(?:image|audio|video|font)/|^application/(?:pdf|zip|gzip|x-rar|json|ld\+json|"
+    r"javascript|x-javascript|rss\+xml|atom\+xml|msword|vnd\.)|^text/(?:css|javascript|csv)"
+)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Characters lxml refuses in text (C0 controls, lone surrogates, non-characters).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -231,6 +236,14 @@ class _Extraction:
             self.warn("not an HTML page: binary content")
             return self.finish("error")
         content_type = _header(self.headers, "content-type") or ""
+        media = content_type.split(";", 1)[0].strip().lower()
+        if _NON_HTML_MEDIA.match(media):
+            self.warn(f"not an HTML page: {media}")
+            return self.finish("error")
+        start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if start.startswith(b"<?xml") and (b"<rss" in start or b"<feed" in start):
+            self.warn("not an HTML page: an RSS/Atom feed")
+            return self.finish("error")
         m = _CHARSET.search(content_type)
         decoded = decode_page(data, m.group(1) if m else None)
         self.record.encoding = decoded.encoding

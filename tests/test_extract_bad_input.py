@@ -146,3 +146,22 @@ def test_empty_documents_at_a_front_page_url_are_errors_not_home(data: bytes) ->
     record = extract(data, "https://giaphu.laocai.gov.vn/")
     assert record.kind == "error"
     assert record.warnings
+
+
+def test_rss_feed_is_not_an_html_page() -> None:
+    feed = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Tin tuc'
+        b"</title><item><title>Bai 1</title><link>https://x.gov.vn/a-1</link></item></channel></rss>"
+    )
+    record = extract(feed, "https://x.gov.vn/rss.xml")
+    assert record.kind == "error"
+    assert record.warnings == ["not an HTML page: an RSS/Atom feed"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/pdf", "image/jpeg", "application/rss+xml; charset=utf-8"]
+)
+def test_non_html_content_type_is_named_in_the_warning(content_type: str) -> None:
+    record = extract(b"<html><body>x</body></html>", URL, headers={"Content-Type": content_type})
+    assert record.kind == "error"
+    assert record.warnings == [f"not an HTML page: {content_type.split(';')[0]}"]
