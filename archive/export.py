@@ -92,8 +92,8 @@ def iter_export(
             "JOIN sources s ON s.id = a.source_id "
             "WHERE " + " AND ".join(plan.where) + " ORDER BY a.id, xv.number"
         )
-        result = conn.execution_options(stream_results=True, yield_per=batch).execute(
-            sa.text(sql), plan.params
+        result = conn.execute(
+            sa.text(sql).execution_options(stream_results=True, yield_per=batch), plan.params
         )
         for row in result:
             data = row._mapping

@@ -139,7 +139,14 @@ def index_values(title: str | None, lead: str | None, body: str | None,
     return out
 
 
-_SQLITE_DELETE = "DELETE FROM search_fts WHERE rowid = :id"
+# search_fts is contentless (it stores only the index, half the size): removing an entry
+# means handing FTS5 the values it was indexed with, which `index_values` recomputes from
+# the version's text (deterministic; a change of tokenisation comes with a migration that
+# rebuilds the index).
+_SQLITE_DELETE = (
+    "INSERT INTO search_fts (search_fts, rowid, ft, fb, xt, xb) "
+    "VALUES ('delete', :id, :ft, :fb, :xt, :xb)"
+)
 _SQLITE_INSERT = "INSERT INTO search_fts (rowid, ft, fb, xt, xb) VALUES (:id, :ft, :fb, :xt, :xb)"
 _PG_UPSERT = (
     "INSERT INTO search_docs (article_id, fv, xv) "
@@ -159,15 +166,19 @@ def _statement(sql: str) -> Any:
 
 
 def write_index(conn: Any, article_id: int, title: str | None, lead: str | None,
-                body: str | None, *, replace: bool = True) -> None:
-    """Index (or re-index) an article's current version inside the caller's transaction.
+                body: str | None, *,
+                previous: tuple[str | None, str | None, str | None] | None = None) -> None:
+    """Index an article's current version inside the caller's transaction.
 
-    `replace=False` skips removing a previous entry (the article was created just now).
+    `previous` is the (title, lead, body) the article was indexed with until now, if any.
     """
-    values = index_values(title, lead, body, conn.dialect.name)
-    if conn.dialect.name == "sqlite":
-        if replace:
-            conn.execute(_statement(_SQLITE_DELETE), {"id": article_id})
+    engine = conn.dialect.name
+    values = index_values(title, lead, body, engine)
+    if engine == "sqlite":
+        if previous is not None:
+            old = index_values(*previous, engine)
+            conn.execute(_statement(_SQLITE_DELETE),
+                         {"id": article_id, **{k: old[k] for k in ("ft", "fb", "xt", "xb")}})
         conn.execute(
             _statement(_SQLITE_INSERT),
             {"id": article_id, **{k: values[k] for k in ("ft", "fb", "xt", "xb")}},
@@ -189,22 +200,27 @@ def write_index_many(conn: Any, docs: list[tuple[int, str | None, str | None, st
     conn.execute(_statement(_SQLITE_INSERT if engine == "sqlite" else _PG_UPSERT), rows)
 
 
-def rebuild_index(conn: Any, article_ids: Iterable[int] | None = None) -> int:
-    """Re-index the current version of the given (or all) articles; returns how many."""
+def rebuild_index(conn: Any) -> int:
+    """Empty the index and index the current version of every article; returns how many."""
     import sqlalchemy as sa
 
-    sql = (
+    if conn.dialect.name == "sqlite":
+        ddl = conn.execute(sa.text(
+            "SELECT sql FROM sqlite_master WHERE name = 'search_fts'")).scalar() or ""
+        if "content" in ddl:  # contentless (revision 0003 on)
+            conn.execute(sa.text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
+        else:
+            conn.execute(sa.text("DELETE FROM search_fts"))
+    else:
+        conn.execute(sa.text("DELETE FROM search_docs"))
+    result = conn.execute(sa.text(
         "SELECT a.id, v.title, v.lead, v.body_text FROM articles a "
-        "JOIN article_versions v ON v.id = a.current_version_id"
-    )
-    rows = conn.execute(sa.text(sql)).all()
-    wanted = set(article_ids) if article_ids is not None else None
+        "JOIN article_versions v ON v.id = a.current_version_id ORDER BY a.id"
+    ).execution_options(yield_per=1000))
     n = 0
-    for article_id, title, lead, body in rows:
-        if wanted is not None and article_id not in wanted:
-            continue
-        write_index(conn, article_id, title, lead, body)
-        n += 1
+    for batch in result.partitions(1000):
+        write_index_many(conn, [tuple(row) for row in batch])
+        n += len(batch)
     return n
 
 

@@ -777,8 +777,13 @@ class Store:
         values.update(content_hash=digest, current_version_id=version_id,
                       version_count=version_count)
         conn.execute(self._q.update_article, values)
+        previous = None
+        if not is_new and art.current_version_id is not None:
+            previous = tuple(conn.execute(
+                sa.select(v.c.title, v.c.lead, v.c.body_text)
+                .where(v.c.id == art.current_version_id)).one())
         write_index(conn, art.id, record.title, record.lead, record.body_text,
-                    replace=not is_new)
+                    previous=previous)
         kind = "new" if is_new else "changed"
         self._event(conn, kind, source_id=source_id, article_id=art.id, version_id=version_id,
                     run_id=run_id, at=when, details=details)

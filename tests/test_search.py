@@ -223,3 +223,18 @@ def test_search_command_reports_bad_input_without_traceback(sqlite_url):
     assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
     odd = bantin("search", "NEAR(\"'; drop", "--db", sqlite_url)
     assert odd.returncode == 0 and "Traceback" not in odd.stderr
+
+
+def test_reindexing_changed_articles_keeps_the_sqlite_index_consistent(sqlite_url):
+    import sqlalchemy as sa
+
+    store = seeded_store(sqlite_url)
+    for body in ("Bản thứ hai: lễ hội mùa xuân.", "Bản thứ ba: đường giao thông nông thôn."):
+        store.save_page(source_id="sotttt", record=hanoi_record().__class__(
+            **{**hanoi_record().to_dict(), "body_text": body}), fetched_at=FETCHED)
+    with store.engine.begin() as conn:  # raises if FTS5 finds its index corrupt
+        conn.execute(sa.text(
+            "INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 0)"))
+    assert search(store, "le hoi mua xuan").total == 0
+    assert urls(search(store, "giao thông nông thôn")) == [HANOI]
+    store.close()
