@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+class StoreFailed(DropItem):
+    """The store raised while saving the item (recorded as an error of kind `store`)."""
+
 
 COUNT_KEYS = ("new", "changed", "unchanged", "gone", "skipped", "not_found", "errors")
 
@@ -128,6 +132,9 @@ class StorePipeline:
         self.counts: Counter[str] = Counter()
         self.errors: list[dict[str, Any]] = []
         self.removed: list[int] = []
+        self.max_failures = crawler.settings.getint("BANTIN_STORE_MAX_FAILURES", 20)
+        self.store_failures = 0
+        self.store_unwritable = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -170,17 +177,22 @@ class StorePipeline:
             self._count("skipped")
             return item
         store = await self.worker.open()
-        result = await self.worker.call(
-            store.save_page,
-            source_id=adapter["source_id"],
-            record=record,
-            fetched_at=adapter.get("fetched_at") or datetime.now(UTC),
-            run_id=self.run_id,
-            http_status=int(adapter.get("status") or 200),
-            etag=meta.get("etag"),
-            last_modified=meta.get("last_modified"),
-            capture=adapter.get("capture"),
-        )
+        try:
+            result = await self.worker.call(
+                store.save_page,
+                source_id=adapter["source_id"],
+                record=record,
+                fetched_at=adapter.get("fetched_at") or datetime.now(UTC),
+                run_id=self.run_id,
+                http_status=int(adapter.get("status") or 200),
+                etag=meta.get("etag"),
+                last_modified=meta.get("last_modified"),
+                capture=adapter.get("capture"),
+            )
+        except Exception as exc:  # noqa: BLE001 - recorded with the URL; the crawl decides
+            self._store_failed(adapter.get("url"), exc)
+            raise StoreFailed(f"{adapter.get('url')}: {exc}") from None
+        self.store_failures = 0
         if kind == "not_found":
             self._count("not_found")
             if result.status == "gone":
@@ -192,6 +204,19 @@ class StorePipeline:
                          "version_id": result.version_id}
         adapter["meta"] = meta
         return item
+
+    def _store_failed(self, url: Any, exc: Exception) -> None:
+        """A page the store could not take: an error of kind `store`; after
+        BANTIN_STORE_MAX_FAILURES in a row the crawl stops (the store is unwritable)."""
+        self._error({"kind": "store", "url": url, "message": f"{type(exc).__name__}: {exc}"})
+        self.store_failures += 1
+        if self.store_failures >= self.max_failures and not self.store_unwritable:
+            self.store_unwritable = True
+            logger.error("the store failed %d times in a row; stopping the crawl",
+                         self.store_failures)
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
 
     def _count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
@@ -227,7 +252,7 @@ class StorePipeline:
         counts["pages"] = stats.get("response_received_count", 0)
         counts["requests"] = stats.get("downloader/request_count", 0)
         status = "finished"
-        if not getattr(spider, "start_reached", True):
+        if not getattr(spider, "start_reached", True) or reason == "store_failed":
             status = "failed"
         elif reason != "finished":
             status = "interrupted" if reason == "shutdown" else reason

@@ -287,7 +287,7 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
             status = "interrupted"
         result["status"] = status
         if status == "failed" and not result["failure"]:
-            if not stats.get("bantin/run_id"):
+            if not stats.get("bantin/run_id") or reason == "store_failed":
                 result["failure"] = "the store could not be written (see the log above)"
             else:
                 result["failure"] = "no start URL could be fetched"
