@@ -287,8 +287,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} cores (shared), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = f", load average {os.getloadavg()[0]:.1f} at the end"
+    return (f"{cpu}, {os.cpu_count()} cores (shared){load}, Python "
+            f"{platform.python_version()}, {platform.system()} {platform.release()}")
 
 
 def render(articles: int, best: dict[str, Result], again: dict[str, Any],
