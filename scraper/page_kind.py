@@ -70,8 +70,8 @@ _ERROR_PHRASES = (
 _TITLE_SPLIT = re.compile(r"\s+[-|–—:»/]\s+|\s*\|\s*")
 _HOME_PATHS = re.compile(
     r"^/?(?:index\.(?:html?|php|aspx?|jsp)|default\.aspx?|home(?:page)?|trang-?chu(?:\.html?)?|"
-    r"vi|vn|en|web/guest(?:/home|/trang-chu)?|portal(?:/home)?|pages/home\.aspx|"
-    r"[\w-]*/trang-?chu(?:\.html?)?)?/?$",
+    r"vi|vn|en|web/[\w-]+(?:/home|/trang-?chu)?|portal(?:/home)?|pages/(?:home|default)\.aspx|"
+    r"(?:[\w-]+/){1,3}(?:trang-?chu|home)(?:\.html?|\.aspx)?)?/?$",
     re.I,
 )
 _DATE_TEXT = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
