@@ -101,21 +101,31 @@ def _pg_vector(title_keys: list[str], text_keys: list[str]) -> str:
     return " ".join([f"'{key}':{','.join(slots)}" for key, slots in positions.items()])
 
 
-_KEY_CACHE: dict[str, tuple[str, str]] = {}
+_FOLDED: dict[str, str] = {}  # word -> folded key, memoised (a corpus has ~10^5 words)
+_EXACT: dict[str, str] = {}  # word -> exact key
+_CACHE_LIMIT = 500_000
+
+
+def _key_maps(distinct: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Maps word -> folded key and word -> exact key covering `distinct`."""
+    folded, exact = _FOLDED, _EXACT
+    missing = [w for w in distinct if w not in folded]
+    if missing:
+        if len(folded) + len(missing) > _CACHE_LIMIT:  # full: answer from fresh maps
+            folded = {w: folded_key(w) for w in distinct}
+            exact = {w: exact_key(w) for w in distinct}
+            return folded, exact
+        for w in missing:
+            folded[w] = folded_key(w)
+            exact[w] = exact_key(w)
+    return folded, exact
 
 
 def _keys_of(distinct: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """(folded, exact) key of each word, memoised: a corpus has a few hundred thousand."""
-    out = {}
-    cache = _KEY_CACHE
-    for w in distinct:
-        pair = cache.get(w)
-        if pair is None:
-            pair = (folded_key(w), exact_key(w))
-            if len(cache) < 500_000:
-                cache[w] = pair
-        out[w] = pair
-    return out
+    """(folded, exact) key of each word."""
+    distinct = set(distinct)
+    folded, exact = _key_maps(distinct)
+    return {w: (folded[w], exact[w]) for w in distinct}
 
 
 def index_values(title: str | None, lead: str | None, body: str | None,
@@ -126,16 +136,17 @@ def index_values(title: str | None, lead: str | None, body: str | None,
     `engine` "sqlite" or "postgresql" computes only that engine's values.
     """
     title_words, text_words = document_words(title, lead, body)
-    keys = _keys_of(set(title_words) | set(text_words))
-    ft = [keys[w][0] for w in title_words]
-    fb = [keys[w][0] for w in text_words]
-    xt = [keys[w][1] for w in title_words]
-    xb = [keys[w][1] for w in text_words]
+    folded, exact = _key_maps(set(title_words).union(text_words))
+    fget, xget = folded.__getitem__, exact.__getitem__
     out: dict[str, str] = {}
     if engine != "postgresql":
-        out.update(ft=" ".join(ft), fb=" ".join(fb), xt=" ".join(xt), xb=" ".join(xb))
+        out.update(ft=" ".join(map(fget, title_words)), fb=" ".join(map(fget, text_words)),
+                   xt=" ".join(map(xget, title_words)), xb=" ".join(map(xget, text_words)))
     if engine != "sqlite":
-        out.update(fv=_pg_vector(ft, fb), xv=_pg_vector(xt, xb))
+        out.update(
+            fv=_pg_vector(list(map(fget, title_words)), list(map(fget, text_words))),
+            xv=_pg_vector(list(map(xget, title_words)), list(map(xget, text_words))),
+        )
     return out
 
 
