@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -257,7 +258,14 @@ class _Extraction:
             ):
                 return self.finish("error")
         try:
-            root = etree.fromstring(html, _PARSER)
+            root = _parse(html)
+            if _too_deep():
+                # old portals leave inline tags unclosed by the hundred; libxml2 stops at its
+                # depth limit, so drop the inline formatting tags (they carry no structure)
+                root = _parse(_INLINE_FORMATTING.sub("", html))
+                self.warn("excessive tag nesting: inline formatting tags ignored")
+                if _too_deep():
+                    self.warn("excessive tag nesting: the page was read only in part")
         except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
             self.warn(f"unparseable HTML: {exc}")
             return self.finish("error")
@@ -600,7 +608,30 @@ class _Extraction:
 # --- module helpers ---------------------------------------------------------------------------
 
 # Plain lxml elements (no lxml.html class lookup: measurably faster on every element visit).
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# One parser per thread: lxml parsers must not be shared between threads.
+_PARSERS = threading.local()
+_INLINE_FORMATTING = re.compile(r"</?(?:font|span|b|i|u|em|strong|small|big|sup|sub)\b[^>]*>", re.I)
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True
+        )
+        _PARSERS.parser = parser
+    return parser
+
+
+def _parse(html: str) -> etree._Element | None:
+    return etree.fromstring(html, _parser())
+
+
+def _too_deep() -> bool:
+    """Did the last parse in this thread stop at libxml2's nesting limit?"""
+    return any("Excessive depth" in e.message for e in _parser().error_log)
+
+
 _META = etree.XPath("//meta")
 _LINK_CANONICAL = etree.XPath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]")
@@ -969,7 +1000,10 @@ def _generic_lead(
 
 
 def _paragraphs(node: etree._Element) -> list[str]:
-    """Text of `node` split into paragraphs at block elements and line breaks."""
+    """Text of `node` split into paragraphs at block elements and line breaks.
+
+    Iterative (lxml's iterwalk), so a page nested thousands of levels deep (old portals
+    leave `<font>` tags unclosed by the hundred) cannot exhaust Python's recursion limit."""
     out: list[str] = []
     buf: list[str] = []
 
@@ -980,33 +1014,37 @@ def _paragraphs(node: etree._Element) -> list[str]:
                 out.append(text)
             buf.clear()
 
-    def walk(el: etree._Element) -> None:
+    walker = etree.iterwalk(node, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP_TAGS or not tag:
-            return
-        block = tag in _BLOCK_TAGS
-        if block:
+        if event == "start":
+            # (a skipped subtree still gets its "end" event, which adds the tail)
+            if not tag or tag in _SKIP_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK_TAGS:
+                flush()
+            if tag == "tr" and _is_data_row(el):
+                cells = [squeezed(c) for c in el if isinstance(c.tag, str) and c.tag in _CELLS]
+                row = " | ".join(c for c in cells if c)
+                if row:
+                    out.append(row)
+                walker.skip_subtree()
+            elif el.text:
+                buf.append(el.text)
+            continue
+        # "end"
+        if tag in _BLOCK_TAGS:
             flush()
-        if tag == "tr" and _is_data_row(el):
-            cells = [squeezed(c) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
-            row = " | ".join(c for c in cells if c)
-            if row:
-                out.append(row)
-            return
-        if el.text:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            flush()
-        elif tag in ("img",):
+        elif tag == "img":
             buf.append(" ")
-
-    walk(node)
+        if el is not node and el.tail:
+            buf.append(el.tail)
     flush()
     return out
+
+
+_CELLS = frozenset({"td", "th"})
 
 
 _CELL_BLOCKS = frozenset({"p", "div", "table", "ul", "ol", "br", "h1", "h2", "h3", "h4", "img"})

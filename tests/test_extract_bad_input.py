@@ -165,3 +165,25 @@ def test_non_html_content_type_is_named_in_the_warning(content_type: str) -> Non
     record = extract(b"<html><body>x</body></html>", URL, headers={"Content-Type": content_type})
     assert record.kind == "error"
     assert record.warnings == [f"not an HTML page: {content_type.split(';')[0]}"]
+
+
+def test_thousands_of_unclosed_font_tags_do_not_lose_the_article() -> None:
+    text = "Nội dung bài viết rất dài về hội nghị của xã. " * 20
+    html = (
+        "<html><head><title>Hội nghị tổng kết năm 2022 - Xã A</title></head><body>"
+        "<h1>Hội nghị tổng kết năm 2022</h1><p>Ngày 02/03/2023</p>"
+        + "<font face='Arial'>" * 3000
+        + f"<p>{text}</p><p>{text}</p></body></html>"
+    )
+    record = extract(html.encode("utf-8"), URL)
+    assert record.kind == "article"
+    assert record.published_at == "2023-03-02"
+    assert len(record.body_text.split("\n\n")) == 2
+    assert "excessive tag nesting: inline formatting tags ignored" in record.warnings
+
+
+def test_nesting_beyond_the_parser_limit_is_reported_not_raised() -> None:
+    html = "<html><body>" + "<div>" * 5000 + "<p>x</p>" + "</div>" * 5000 + "</body></html>"
+    record = extract(html.encode(), URL)
+    assert record.kind == "error"
+    assert "excessive tag nesting: the page was read only in part" in record.warnings

@@ -147,7 +147,7 @@ def find_main_block(root: etree._Element) -> Block:
     best: etree._Element | None = None
     best_score = 0.0
     for el, score in scores.items():
-        if el.tag in ("html", "body"):
+        if el.tag == "html":
             continue
         total = len(squeezed(el))
         if not total:
@@ -155,6 +155,8 @@ def find_main_block(root: etree._Element) -> Block:
         links = sum(len(squeezed(a)) for a in el.iter("a"))
         density = links / total
         final = score * _class_weight(el) * (1.0 - density)
+        if el.tag == "body":
+            final *= 0.5  # text straight under <body>: only when no container holds it
         if final > best_score:
             best, best_score = el, final
     if best is None:
