@@ -173,7 +173,7 @@ def test_thousands_of_unclosed_font_tags_do_not_lose_the_article() -> None:
         "<html><head><title>Hội nghị tổng kết năm 2022 - Xã A</title></head><body>"
         "<h1>Hội nghị tổng kết năm 2022</h1><p>Ngày 02/03/2023</p>"
         + "<font face='Arial'>" * 3000
-        + f"<p>{text}</p><p>{text}</p></body></html>"
+        + f"<p>{text}</p><p>Đoạn thứ hai: {text}</p></body></html>"
     )
     record = extract(html.encode("utf-8"), URL)
     assert record.kind == "article"
