@@ -556,6 +556,7 @@ class Store:
                             results[i] = result
                 except sa.exc.IntegrityError:  # a concurrent writer got some URL first
                     results = [None] * len(pages)
+                    self._local.pending = {}  # officials of the rolled-back savepoint
             for i, page in enumerate(pages):
                 if results[i] is None:
                     results[i] = self._save(conn, **page)
@@ -1043,6 +1044,13 @@ class Store:
                 sa.select(v).where(v.c.article_id == article_id).order_by(v.c.number)
             ).mappings().all()
         return [dict(r) for r in rows]
+
+    def rebuild_search_index(self) -> int:
+        """Re-index the current version of every article (after a crash or a manual edit)."""
+        from archive.search import rebuild_index
+
+        with self._write() as conn:
+            return rebuild_index(conn)
 
     def stats(self) -> dict[str, Any]:
         """Counts for `bantin db stats`: articles per source and status, and table totals."""

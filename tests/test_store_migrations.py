@@ -103,6 +103,11 @@ def test_db_upgrade_current_and_stats_commands(db_url):
     assert data["versions"] == 4
     table = run("db", "stats", "--db", db_url)
     assert "pholu" in table.stdout and "present" in table.stdout
+    reindexed = run("db", "reindex", "--db", db_url)
+    assert reindexed.returncode == 0 and "re-indexed 4 article(s)" in reindexed.stdout
+    store = Store.open(db_url)
+    assert len(search(store, "pho lu thi dua").hits) == 2
+    store.close()
 
 
 def test_db_command_on_unreachable_server_is_one_clear_line():

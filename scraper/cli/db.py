@@ -94,3 +94,20 @@ def stats(db_url: str | None, fmt: str) -> None:
         f"articles {data['articles']} · versions {data['versions']} · officials "
         f"{data['officials']} · events {data['events']} · crawl runs {data['runs']}"
     )
+
+
+@command.command()
+@click.option("--db", "db_url", metavar="URL", help=DB_HELP)
+def reindex(db_url: str | None) -> None:
+    """Rebuild the search index from the current version of every article."""
+    from archive.store import StoreError, masked
+
+    store = _open(db_url, migrate=True)
+    try:
+        n = store.rebuild_search_index()
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        store.close()
+    click.echo(f"{masked(store.url)}: re-indexed {n} article(s)")
