@@ -179,6 +179,7 @@ class _Extraction:
         self.record = Record(kind="error", url=url)
         self.language_set = False
         self.meta: dict[str, str] = {}
+        self.base_url = url  # the page URL, or its <base href> once the head is read
         self.raw_paragraphs: dict[str, str] = {}
 
     # --- helpers ---------------------------------------------------------------------------
@@ -199,7 +200,7 @@ class _Extraction:
         if not href or href.startswith(("javascript:", "mailto:", "data:", "#")):
             return None
         try:
-            return urljoin(self.url, href)
+            return urljoin(self.base_url, href)
         except ValueError:
             return None
 
@@ -280,6 +281,11 @@ class _Extraction:
     def extract_tree(self, root: etree._Element, html: str) -> Record:
         meta = _read_head(root)
         self.meta = meta
+        if meta.get("<base>"):
+            try:
+                self.base_url = urljoin(self.url, meta["<base>"])
+            except ValueError:
+                self.warn(f"unusable <base href>: {meta['<base>']!r}")
         platform = detect(root, self.url, html)
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
@@ -636,6 +642,7 @@ _META = etree.XPath("//meta")
 _LINK_CANONICAL = etree.XPath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]")
 _H1 = etree.XPath("//h1")
+_BASE_HREF = etree.XPath("//base/@href")
 _PASSWORD_FIELD = etree.XPath("//input[translate(@type,'PASSWORD','password')='password']")
 
 
@@ -654,6 +661,9 @@ def _read_head(root: etree._Element) -> dict[str, str]:
         if el.get("itemprop") and not el.get("name") and not el.get("property"):
             meta.setdefault(f"itemprop:{key}", content.strip())
         meta.setdefault(key, content.strip())
+    base = _BASE_HREF(root)
+    if base and base[0].strip():
+        meta["<base>"] = base[0].strip()
     canonical = _LINK_CANONICAL(root)
     if canonical:
         meta["canonical"] = canonical[0]

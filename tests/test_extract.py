@@ -552,3 +552,10 @@ def test_sidebar_login_widget_does_not_make_an_article_an_error() -> None:
     widget = "<div class='sidebar'><h3>Đăng nhập</h3><input name='u'><input type='password'></div>"
     record = extract(article_page(extra=widget), URL, now=NOW)
     assert record.kind == "article"
+
+
+def test_relative_links_resolve_against_the_base_href() -> None:
+    head = "<base href='https://cdn.giaphu.laocai.gov.vn/portal/'>"
+    body = ARTICLE_TEXT + "<p>Tệp: <a href='files/kh-15.pdf'>Kế hoạch số 15/KH-UBND</a></p>"
+    record = extract(article_page(head=head, body=body), URL, now=NOW)
+    assert record.attachments[0].url == "https://cdn.giaphu.laocai.gov.vn/portal/files/kh-15.pdf"
