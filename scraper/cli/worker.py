@@ -86,6 +86,37 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def prepared_settings(*, redis_url: str | None, job: str | None, db: str | None,
+                      warc_dir: str | None, sources_file: str | None,
+                      idle_timeout: float | None = None, lease_timeout: float | None = None,
+                      name: str | None = None, overrides: dict[str, str] | None = None,
+                      quiet: bool = False) -> tuple[Any, list[Any]]:
+    """A worker's settings and the sources registry, ready to run.
+
+    Adds the sources' politeness (DOWNLOAD_SLOTS) and resolves the store URL (--db, else
+    $BANTIN_DB, else the setting). Raises FrontierError (bad job) or SourcesError.
+    """
+    from scraper.sources import load_sources
+
+    given = dict(overrides or {})
+    settings = worker_settings(redis_url=redis_url, job=job, db=db, warc_dir=warc_dir,
+                               idle_timeout=idle_timeout, lease_timeout=lease_timeout,
+                               name=name, overrides=given, quiet=quiet)
+    sources = load_sources(sources_file)
+    if sources_file:
+        settings.set("BANTIN_SOURCES", sources_file, priority="cmdline")
+    slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+    for host, slot in politeness_slots(
+            sources, delay="DOWNLOAD_DELAY" not in given,
+            concurrency="CONCURRENT_REQUESTS_PER_DOMAIN" not in given).items():
+        slots.setdefault(host, slot)
+    settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
+    env = os.environ.get("BANTIN_DB")
+    url = env if env and settings.getpriority("BANTIN_DB") <= 20 else settings.get("BANTIN_DB")
+    settings.set("BANTIN_DB", url, priority="cmdline")
+    return settings, sources
+
+
 @click.command(name="worker")
 @click.option("--redis", "redis_url", metavar="URL",
               help="The shared frontier (default: BANTIN_REDIS_URL, redis://127.0.0.1:6379/0).")
@@ -139,40 +170,22 @@ def command(redis_url: str | None, job: str | None, db: str | None, warc_dir: st
       2    bad usage: unknown option, bad job name, invalid sources file
       130  interrupted (Ctrl-C or SIGTERM); its requests went back to the queue
     """
+    from archive.store import Store, StoreError
     from scraper import redis_frontier as rf
-    from scraper.sources import SourcesError, load_sources
+    from scraper.sources import SourcesError
 
-    given = _parse_overrides(overrides)
     try:
-        settings = worker_settings(redis_url=redis_url, job=job, db=db, warc_dir=warc_dir,
-                                   idle_timeout=idle_timeout, lease_timeout=lease_timeout,
-                                   name=name, overrides=given, quiet=quiet)
-        sources = load_sources(sources_file)
+        settings, _ = prepared_settings(
+            redis_url=redis_url, job=job, db=db, warc_dir=warc_dir, sources_file=sources_file,
+            idle_timeout=idle_timeout, lease_timeout=lease_timeout, name=name,
+            overrides=_parse_overrides(overrides), quiet=quiet)
     except (rf.FrontierError, SourcesError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if sources_file:
-        settings.set("BANTIN_SOURCES", sources_file, priority="cmdline")
-    slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
-    for host, slot in politeness_slots(
-            sources, delay="DOWNLOAD_DELAY" not in given,
-            concurrency="CONCURRENT_REQUESTS_PER_DOMAIN" not in given).items():
-        slots.setdefault(host, slot)
-    settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
-
     try:
         rf.connect(str(rf.setting(settings, "BANTIN_REDIS_URL"))).close()
-    except rf.FrontierError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
-    from archive.store import Store, StoreError
-
-    env = os.environ.get("BANTIN_DB")
-    url = env if env and settings.getpriority("BANTIN_DB") <= 20 else settings.get("BANTIN_DB")
-    settings.set("BANTIN_DB", url, priority="cmdline")
-    try:
-        Store.open(url).close()  # migrate once, before any request is taken
-    except (StoreError, OSError) as exc:
+        Store.open(settings.get("BANTIN_DB")).close()  # migrate once, before any request
+    except (rf.FrontierError, StoreError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
 
@@ -230,3 +243,45 @@ def exit_code(stats: dict[str, Any], failure: str | None) -> int:
     if reason == "shutdown":
         return EXIT_INTERRUPTED
     return EXIT_OK
+
+
+def crawl_distributed(source_ids: list[str], *, sources_file: str | None,
+                      redis_url: str | None, job: str | None, db: str | None,
+                      warc_dir: str | None, refresh: bool = False,
+                      overrides: dict[str, str] | None = None, quiet: bool = False) -> int:
+    """`bantin crawl --distributed`: seed the job with these sources, then work on it here.
+
+    The same as `bantin enqueue IDS` followed by `bantin worker` in this process; more
+    workers (`bantin worker`, any machine) can join the same --redis/--job at any time.
+    Returns the exit code (see `command`'s --help).
+    """
+    from archive.store import Store, StoreError
+    from scraper import redis_frontier as rf
+    from scraper.cli.enqueue import seed_job
+    from scraper.sources import SourcesError
+
+    try:
+        settings, sources = prepared_settings(
+            redis_url=redis_url, job=job, db=db, warc_dir=warc_dir, sources_file=sources_file,
+            overrides=overrides, quiet=quiet)
+    except (rf.FrontierError, SourcesError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
+    known = {s.id for s in sources}
+    unknown = [i for i in source_ids if i not in known]
+    if unknown:
+        click.echo(f"error: unknown source id(s): {', '.join(unknown)}; known: "
+                   f"{', '.join(sorted(known)) or 'none'}", err=True)
+        return EXIT_USAGE
+    try:
+        Store.open(settings.get("BANTIN_DB")).close()
+        report = seed_job(settings, list(source_ids) or sorted(known),
+                          sources_file=sources_file)
+    except (StoreError, OSError, rf.FrontierError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_FAILED
+    if not quiet:
+        click.echo(f"job {report['job']}: queued {report['queued']} start request(s)", err=True)
+    stats, failure = run_worker(settings, sources_file=sources_file, refresh=refresh)
+    click.echo(summary(settings, stats, failure))
+    return exit_code(stats, failure)
