@@ -498,20 +498,30 @@ class QueryPlan:
             src, cond, idcol = self.match_source(self.expr([[item]], exact=exact), exact=exact)
             self.where.append(f"a.id NOT IN (SELECT {idcol} FROM {src} WHERE {cond})")
 
-    def stage(self, expr: str, limit: int, *, exact: bool = False) -> list[tuple[int, Any]]:
-        """The newest `limit` matching articles (by id) passing the filters."""
+    def stages(self, exprs: list[tuple[str, bool]], limit: int) -> list[list[tuple[int, Any]]]:
+        """For each (expression, exact) the newest `limit` matching articles (by id) passing
+        the filters, as (id, published date); one statement for all, one round trip."""
         import sqlalchemy as sa
 
-        src, cond, idcol = self.match_source(expr, exact=exact)
         k = self._bind("k", limit)
-        sql = (
-            f"SELECT a.id, v.published_date FROM {src} "
-            f"JOIN articles a ON a.id = {idcol} "
-            "JOIN article_versions v ON v.id = a.current_version_id "
-            "LEFT JOIN source_units u ON u.id = v.unit_id "
-            f"WHERE {cond} AND " + " AND ".join(self.where) + f" ORDER BY {idcol} DESC LIMIT :{k}"
-        )
-        return [(r[0], r[1]) for r in self.conn.execute(sa.text(sql), self.params)]
+        parts = []
+        for n, (expr, exact) in enumerate(exprs):
+            src, cond, idcol = self.match_source(expr, exact=exact)
+            parts.append(
+                f"SELECT {n} AS stage, id, published_date FROM ("
+                f"SELECT a.id, v.published_date FROM {src} "
+                f"JOIN articles a ON a.id = {idcol} "
+                "JOIN article_versions v ON v.id = a.current_version_id "
+                "LEFT JOIN source_units u ON u.id = v.unit_id "
+                f"WHERE {cond} AND " + " AND ".join(self.where)
+                + f" ORDER BY {idcol} DESC LIMIT :{k}) s{n}"
+            )
+        out: list[list[tuple[int, Any]]] = [[] for _ in exprs]
+        for stage, article_id, published in self.conn.execute(
+            sa.text(" UNION ALL ".join(parts)), self.params
+        ):
+            out[stage].append((article_id, published))
+        return out
 
     def _filters(self, f: Filters) -> None:
         import sqlalchemy as sa
@@ -676,10 +686,11 @@ def _rank(plan: QueryPlan, limit: int) -> list[int]:
     not grow with the number of matches (a common word matches most of the archive).
     """
     groups = plan.parsed.groups
-    fold = plan.stage(plan.expr(groups), CANDIDATES)
-    title = plan.stage(plan.expr(groups, title=True), CANDIDATES)
-    exact = (plan.stage(plan.expr(groups, exact=True), CANDIDATES, exact=True)
-             if plan.parsed.diacritics else [])
+    exprs = [(plan.expr(groups), False), (plan.expr(groups, title=True), False)]
+    if plan.parsed.diacritics:
+        exprs.append((plan.expr(groups, exact=True), True))
+    fold, title, *rest = plan.stages(exprs, CANDIDATES)
+    exact = rest[0] if rest else []
     in_title = {i for i, _ in title}
     in_exact = {i for i, _ in exact}
     dates = {i: d for i, d in (*fold, *title, *exact)}
