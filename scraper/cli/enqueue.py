@@ -109,12 +109,9 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, redis_url: st
         settings = worker_settings(redis_url=redis_url, job=job, db=None, warc_dir=None,
                                    idle_timeout=None, lease_timeout=None, name="enqueue",
                                    overrides={}, quiet=True)
-        sources = load_sources(sources_file)
-    except (rf.FrontierError, SourcesError) as exc:
+    except rf.FrontierError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if sources_file:
-        settings.set("BANTIN_SOURCES", sources_file, priority="cmdline")
     keys = rf.FrontierKeys.from_settings(settings)
     url = str(rf.setting(settings, "BANTIN_REDIS_URL"))
     if status_only:
@@ -125,6 +122,13 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, redis_url: st
             sys.exit(EXIT_FAILED)
         click.echo(format_status(keys, rf.job_status(server, keys)))
         sys.exit(EXIT_OK)
+    try:
+        sources = load_sources(sources_file)
+    except SourcesError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if sources_file:
+        settings.set("BANTIN_SOURCES", sources_file, priority="cmdline")
 
     by_id = {s.id: s for s in sources}
     unknown = [i for i in source_ids if i not in by_id]
