@@ -401,11 +401,10 @@ def main(argv: list[str] | None = None) -> int:
                         f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
         if admin is not None:
             admin.dispose()
-    text = render(rows, args, started_at)
-    print(text)
-    if not args.no_write:
-        write_section(text)
-        log(f"wrote the {SECTION!r} section of {DOC.relative_to(ROOT)}")
+        if not args.no_write:  # after every run, so a long series leaves its results so far
+            write_section(render(rows, args, started_at))
+            log(f"wrote the {SECTION!r} section of {DOC.relative_to(ROOT)}")
+    print(render(rows, args, started_at))
     return 0
 
 
