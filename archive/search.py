@@ -14,10 +14,23 @@ How text is indexed (the same on both engines, so both return the same articles)
   FTS5's `remove_diacritics` fold differently (FTS5 never folds đ; to_tsvector's parser
   splits "HĐND-UBND" into three lexemes where FTS5 sees two).
 
-How a query matches: every word/phrase must match the folded index (so "pho lu thi dua"
-finds "Phố Lu thi đua"); when the query carries any diacritic, articles where more of the
-query items also match the exact index rank first (so "Phố Lu thi đua" puts the Phố Lu notice
-above "thì dựa" or "lũ" collisions). See `parse_query` for the accepted syntax.
+How a query matches (see QUERY_HELP for the syntax; `parse_query` reads ANY string into
+words, phrases, prefixes, exclusions and OR-groups, and only bound, letters-and-digits keys
+ever reach the engine, so no input can cause an SQL or FTS syntax error):
+- every word/phrase must match the folded index, so "pho lu thi dua" finds "Phố Lu thi đua";
+- relevance, computed the same on both engines: articles matching every item with the
+  diacritics as typed come first (when the query has any), so "Phố Lu thi đua" puts the
+  Phố Lu notice above "thì dựa"/"lũ" collisions; then articles with every item in the
+  title; then the newest publication date. Each tier is read newest-first (by capture) from
+  the index and cut at CANDIDATES, so a query costs about the same whether it matches 100
+  or 900,000 articles; the total (capped at TOTAL_CAP), `--sort date`, timelines and
+  exports see every match;
+- exclusions (`-word`) use the exact index when the excluded word has diacritics ("-lũ"
+  keeps "Lu") and the folded one otherwise;
+- only the current version of an article is indexed; older versions stay for provenance.
+
+Known limit: PostgreSQL keeps word positions up to 16,383 per article, so on PostgreSQL a
+phrase that only occurs beyond that many words into one article does not match there.
 """
 
 from __future__ import annotations
