@@ -13,6 +13,7 @@ import pytest
 
 from archive.search import Filters, SearchError, exact_key, parse_query, search, timeline
 from archive.store import Store
+from tests.conftest import fresh_pg_database
 from tests.store_helpers import (
     FETCHED,
     flood_record,
@@ -25,11 +26,18 @@ from tests.store_helpers import (
 BANTIN = str(Path(sys.executable).with_name("bantin"))
 
 
-@pytest.fixture
-def store(db_url):
-    s = seeded_store(db_url)
-    yield s
-    s.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def store(request, tmp_path_factory):
+    """One seeded store per engine for the whole module: these tests only read it."""
+    if request.param == "sqlite":
+        s = seeded_store(f"sqlite:///{tmp_path_factory.mktemp('search') / 'bantin.db'}")
+        yield s
+        s.close()
+    else:
+        with fresh_pg_database() as url:
+            s = seeded_store(url)
+            yield s
+            s.close()
 
 
 def urls(result) -> list[str]:
@@ -88,12 +96,14 @@ def test_snippet_marks_the_matched_words(store):
     assert "«Phố» «Lu» phát động «thi» «đua»" in hit.snippet
 
 
-def test_only_the_current_version_is_searched(store):
+def test_only_the_current_version_is_searched(db_url):
+    store = seeded_store(db_url)
     store.save_page(source_id="sotttt", record=hanoi_record().__class__(
         **{**hanoi_record().to_dict(), "body_text": "Nội dung đã được thay thế hoàn toàn."}
     ), fetched_at=FETCHED)
     assert HANOI not in urls(search(store, '"thi đua yêu nước"'))
     assert HANOI in urls(search(store, "thay thế"))
+    store.close()
 
 
 def test_filter_by_source(store):
