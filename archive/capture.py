@@ -10,12 +10,15 @@ that went out. (Scrapy's `response_downloaded` signal would give the same body, 
 the request as finally sent.)
 
 For each exchange it writes a response (or revisit) record and a request record through
-`archive.warc.WarcWriter`, sets `request.meta["bantin_capture"]` to the pointer of the record
-holding the payload ({"warc_file", "offset", "record_id", "payload_digest"}) so the spider can
-put it on the item, and appends a line to the run's crawl log (JSONL beside the WARC files:
+`archive.warc.WarcWriter` on one writer thread (records keep the order responses arrived in;
+digests, gzip and file writes stay off the reactor thread), then sets
+`request.meta["bantin_capture"]` to the pointer of the record holding the payload
+({"warc_file", "offset", "record_id", "payload_digest"}) so the spider can put it on the
+item, and appends a line to the run's crawl log (JSONL beside the WARC files:
 time, method, URL, status, error, record, source and the crawl's role for the page).
 Exchanges that fail without a response (DNS, refused connection, timeout) are in the crawl
-log only: there is nothing to archive.
+log only: there is nothing to archive. A capture that cannot be written (disk full, WARC
+directory unusable) stops the crawl with finish reason `warc_error`.
 
 What Scrapy's HTTP/1.1 handler does not pass on cannot be archived: the reason phrase (the
 standard phrase for the status is written, e.g. "200 OK"), header name case (Scrapy
@@ -33,6 +36,7 @@ from the spider attribute `run_id` (or the BANTIN_RUN_ID setting) when the first
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -59,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 META_KEY = "bantin_capture"
+logger = logging.getLogger(__name__)
 
 
 def _setting(crawler: Crawler, name: str) -> Any:
@@ -89,6 +94,15 @@ class WarcCaptureMiddleware:
         self.writer: WarcWriter | None = None
         self._log = None
         self.log_path: Path | None = None
+        self.failed = False
+        # One writer thread: records are written in the order responses arrive, and the
+        # digests, gzip and file writes leave the reactor thread free for the crawl.
+        from twisted.internet import reactor
+        from twisted.python.threadpool import ThreadPool
+
+        self._pool = ThreadPool(1, 1, name="bantin-warc-writer")
+        self._pool.start()
+        reactor.addSystemEventTrigger("during", "shutdown", self._pool.stop)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -133,7 +147,13 @@ class WarcCaptureMiddleware:
             self._log = self.log_path.open("a", encoding="utf-8")
         return self.writer
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider) -> Any:
+        """Finish the files after every queued write (returns a Deferred Scrapy waits on)."""
+        d = self._pool_call(self._close)
+        d.addBoth(self._stop_pool)
+        return d
+
+    def _close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             stats = self.crawler.stats
@@ -143,17 +163,20 @@ class WarcCaptureMiddleware:
             self._log.close()
             self._log = None
 
+    def _stop_pool(self, result: Any) -> Any:
+        self._pool.stop()
+        return result
+
     def _log_line(self, entry: dict[str, Any]) -> None:
         if self._log is not None:
             self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
             self._log.flush()
 
     # --- Scrapy hooks ------------------------------------------------------------------
-    def process_response(self, request: Request, response: Response) -> Response:
-        if not response.url.startswith(("http://", "https://")):
+    async def process_response(self, request: Request, response: Response) -> Response:
+        if not response.url.startswith(("http://", "https://")) or self.failed:
             return response
         t0 = time.perf_counter()
-        writer = self._writer()
         latency = float(request.meta.get("download_latency") or 0.0)
         started = datetime.now(UTC) - timedelta(seconds=latency)
         ip = getattr(response, "ip_address", None)
@@ -170,16 +193,45 @@ class WarcCaptureMiddleware:
             started_at=started,
             truncated="disconnect" if "dataloss" in (response.flags or []) else None,
         )
-        result = writer.write_exchange(exchange)
+        entry = {"time": started.isoformat(timespec="milliseconds"), "method": request.method,
+                 "url": request.url, "status": response.status, "error": None,
+                 "bytes": len(response.body), **self._context(request)}
+        reactor_seconds = time.perf_counter() - t0
+        try:
+            result, write_seconds = await self._in_writer_thread(self._capture, exchange, entry)
+        except Exception as exc:  # noqa: BLE001 - a failed capture must stop the crawl
+            self._fail(request, exc)
+            return response
+        t1 = time.perf_counter()
         request.meta[META_KEY] = result.pointer.to_dict() if result.pointer else None
-        self._record_stats(result)
-        self._log_line({
-            "time": started.isoformat(timespec="milliseconds"),
-            "method": request.method,
-            "url": request.url,
-            "status": response.status,
-            "error": None,
-            "bytes": len(response.body),
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"bantin_warc/records/{result.record_type}")
+            stats.inc_value("bantin_warc/bytes", result.length)
+            # the reactor's share of the work (what capture costs the crawl's throughput)
+            # and the writer thread's (digests, gzip, file writes)
+            stats.inc_value("bantin_warc/seconds",
+                            reactor_seconds + time.perf_counter() - t1)
+            stats.inc_value("bantin_warc/writer_seconds", write_seconds)
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        if self.failed:
+            return None
+        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                 "method": request.method, "url": request.url, "status": None,
+                 "error": f"{type(exception).__name__}: {exception}", "record": None,
+                 "run_id": self._run_id(), **self._context(request)}
+        self._pool_call(self._log_only, entry)  # queued behind pending writes, in order
+        return None
+
+    # --- the writer thread -------------------------------------------------------------
+    def _capture(self, exchange: Exchange, entry: dict[str, Any]) -> tuple[CaptureResult,
+                                                                             float]:
+        """Runs in the writer thread: write the records and the crawl-log line."""
+        t0 = time.perf_counter()
+        result = self._writer().write_exchange(exchange)
+        entry.update({
             "record": result.record_type,
             "warc_file": result.warc_file,
             "offset": result.offset,
@@ -187,26 +239,37 @@ class WarcCaptureMiddleware:
             "payload_digest": result.pointer.payload_digest if result.pointer else None,
             "ip": exchange.ip_address,
             "run_id": self._run_id(),
-            **self._context(request),
         })
-        if self.crawler.stats is not None:  # time the reactor spent capturing: its cost
-            self.crawler.stats.inc_value("bantin_warc/seconds", time.perf_counter() - t0)
-        return response
+        self._log_line(entry)
+        return result, time.perf_counter() - t0
 
-    def process_exception(self, request: Request, exception: BaseException) -> None:
-        if self.writer is None:
-            self._writer()
-        self._log_line({
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": request.method,
-            "url": request.url,
-            "status": None,
-            "error": f"{type(exception).__name__}: {exception}",
-            "record": None,
-            "run_id": self._run_id(),
-            **self._context(request),
-        })
-        return None
+    def _log_only(self, entry: dict[str, Any]) -> None:
+        self._writer()
+        self._log_line(entry)
+
+    def _pool_call(self, func: Any, *args: Any) -> Any:
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        return deferToThreadPool(reactor, self._pool, func, *args)
+
+    def _in_writer_thread(self, func: Any, *args: Any) -> Any:
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        return maybe_deferred_to_future(self._pool_call(func, *args))
+
+    def _fail(self, request: Request, exc: BaseException) -> None:
+        """A capture that cannot be written stops the crawl: pages fetched without their
+        evidence would be archived silently incomplete."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        logger.error("WARC capture failed at %s: %s: %s; stopping the crawl", request.url,
+                     type(exc).__name__, exc)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("bantin_warc/errors")
+        if not self.failed and self.crawler.engine is not None:
+            self.failed = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_error"))
 
     def _context(self, request: Request) -> dict[str, Any]:
         """The source and the crawl's role for the page (article, listing, robots, ...):
@@ -215,9 +278,3 @@ class WarcCaptureMiddleware:
         info = request.meta.get("bantin")
         return {"source_id": getattr(spider, "source_id", None),
                 "role": info.get("role") if isinstance(info, dict) else None}
-
-    def _record_stats(self, result: CaptureResult) -> None:
-        stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value(f"bantin_warc/records/{result.record_type}")
-            stats.inc_value("bantin_warc/bytes", result.length)

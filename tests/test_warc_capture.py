@@ -296,3 +296,19 @@ def test_capture_off_writes_no_warc(tmp_path: Path):
         server.stop()
     assert items[0]["capture"] is None
     assert not (tmp_path / "warc").exists()
+
+
+def test_an_unwritable_warc_directory_stops_the_crawl_loudly(tmp_path: Path):
+    server = RawServer()
+    blocker = tmp_path / "warc"
+    blocker.write_text("a file where the WARC directory should be")
+    log: list[str] = []
+    try:
+        items = run_probe_crawl([{"url": server.url + p} for p in PATHS[:6]], blocker,
+                                tmp_path / "items.jsonl", log=log)
+    finally:
+        server.stop()
+    assert "WARC capture failed at" in log[0]
+    assert "stopping the crawl" in log[0]
+    assert all(item["capture"] is None for item in items)
+    assert len(items) < 6

@@ -179,9 +179,10 @@ PROBE = Path(__file__).with_name("warc_probe.py")
 
 
 def run_probe_crawl(requests: list[dict[str, Any]], warc_dir: Path, out: Path, *,
-                    settings: dict[str, Any] | None = None, run_id: int | None = None
-                    ) -> list[dict[str, Any]]:
-    """Crawl `requests` ({"url", "formdata"?, "headers"?}) with capture on; return the items."""
+                    settings: dict[str, Any] | None = None, run_id: int | None = None,
+                    log: list[str] | None = None) -> list[dict[str, Any]]:
+    """Crawl `requests` ({"url", "formdata"?, "headers"?}) with capture on; return the items
+    (and append the crawl's log output to `log` when given)."""
     plan = {"requests": requests, "out": str(out), "run_id": run_id,
             "settings": {"BANTIN_WARC_DIR": str(warc_dir), **(settings or {})}}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -191,6 +192,8 @@ def run_probe_crawl(requests: list[dict[str, Any]], warc_dir: Path, out: Path, *
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise AssertionError(f"probe crawl failed:\n{proc.stderr[-4000:]}")
+    if log is not None:
+        log.append(proc.stderr)
     if not out.exists():
         return []
     return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
