@@ -8,10 +8,11 @@ Run: `.venv/bin/python -m bench.capture [--articles 600] [--rounds 3] [--no-writ
   delay on loopback, 16 concurrent requests), each into a fresh store; `off` sets
   BANTIN_WARC_ENABLED=0, `on` writes WARC files. Each round runs both back to back (order
   alternating); pages/s = responses / Scrapy's elapsed_time_seconds (from `--stats`).
-- Figure of merit: the share of the crawl's elapsed time spent in the capture middleware
-  (Scrapy stat `bantin_warc/seconds`; it runs on the reactor thread, so this bounds what it
-  costs the throughput), target ≤ 15%. Also reported: the median on/off throughput ratio
-  of the pairs and the off/on ratio of the crawl processes' CPU seconds.
+- Figure of merit: the share of the crawl's elapsed time spent capturing, on the reactor
+  thread (Scrapy stat `bantin_warc/seconds`) plus on the writer thread
+  (`bantin_warc/writer_seconds`): an upper bound of what capture costs the throughput,
+  target ≤ 15%. Also reported: the median on/off throughput ratio of the pairs and the
+  off/on ratio of the crawl processes' CPU seconds (both scatter on a shared machine).
 - WARC bytes per article: the first crawl's .warc.gz bytes / articles stored.
 - Re-crawls into the same archive: an incremental crawl (listings again, revisits for
   unchanged bytes) and a `--refresh` crawl (every article re-requested; 304s become
@@ -53,7 +54,8 @@ class CrawlRun:
     pages: int
     new_articles: int
     warc_bytes: int
-    capture_seconds: float = 0.0  # time the reactor spent in the capture middleware
+    capture_seconds: float = 0.0  # time the reactor thread spent in the capture middleware
+    writer_seconds: float = 0.0  # time the capture's writer thread spent writing
 
     @property
     def rate(self) -> float:
@@ -111,7 +113,8 @@ def run_crawl(sources: Path, db: Path, warc_dir: Path, jobdir: Path, *, capture:
     return CrawlRun(float(stats["elapsed_time_seconds"]), usage.ru_utime + usage.ru_stime,
                     int(stats.get("response_received_count", 0)),
                     int(stats.get("bantin/new", 0)), warc_bytes(warc_dir) - before,
-                    float(stats.get("bantin_warc/seconds", 0.0)))
+                    float(stats.get("bantin_warc/seconds", 0.0)),
+                    float(stats.get("bantin_warc/writer_seconds", 0.0)))
 
 
 def measure(articles: int, rounds: int, work: Path) -> dict:
@@ -125,6 +128,7 @@ def measure(articles: int, rounds: int, work: Path) -> dict:
         ratios: list[float] = []
         cpu = {"off": 0.0, "on": 0.0}
         shares: list[float] = []
+        writer_shares: list[float] = []
         first_on: CrawlRun | None = None
         for r in range(rounds):
             pair: dict[str, CrawlRun] = {}
@@ -139,6 +143,7 @@ def measure(articles: int, rounds: int, work: Path) -> dict:
                 cpu[variant] += run.cpu
                 if variant == "on":
                     shares.append(run.capture_seconds / run.seconds)
+                    writer_shares.append(run.writer_seconds / run.seconds)
                 if variant not in best or run.rate > best[variant].rate:
                     best[variant] = run
                 if variant == "on" and r == 0:
@@ -155,7 +160,7 @@ def measure(articles: int, rounds: int, work: Path) -> dict:
         portal.terminate()
         portal.wait(timeout=10)
     return {"articles": articles, "rounds": rounds, "off": best["off"], "on": best["on"],
-            "ratios": ratios, "cpu": cpu, "shares": shares,
+            "ratios": ratios, "cpu": cpu, "shares": shares, "writer_shares": writer_shares,
             "first": first_on, "recrawl": recrawl, "refresh": refresh,
             "exchanges": n_ex, "write_seconds": write_seconds}
 
@@ -220,7 +225,8 @@ def render(res: dict) -> str:
     rel_recrawl = res["recrawl"].warc_bytes / first.warc_bytes if first.warc_bytes else 0
     rel_refresh = res["refresh"].warc_bytes / first.warc_bytes if first.warc_bytes else 0
     share_in_crawl = statistics.median(res["shares"])
-    verdict = "met" if share_in_crawl <= 0.15 else "NOT met"
+    writer_share = statistics.median(res["writer_shares"])
+    verdict = "met" if share_in_crawl + writer_share <= 0.15 else "NOT met"
     ms_per_exchange = 1000 * res["write_seconds"] / res["exchanges"] if res["exchanges"] else 0
     ms_per_page_off = 1000 / off.rate if off.rate else 0
     share = ms_per_exchange / ms_per_page_off if ms_per_page_off else 0
@@ -237,10 +243,14 @@ def render(res: dict) -> str:
         "|---|---|---|---|",
         f"| off (BANTIN_WARC_ENABLED=0) | {off.pages} | {off.seconds:.2f} | {off.rate:.1f} |",
         f"| on (WARC files) | {on.pages} | {on.seconds:.2f} | {on.rate:.1f} |", "",
-        f"Capture's share of the crawl: the middleware runs on the reactor thread, so the "
-        f"time spent in it (Scrapy stat `bantin_warc/seconds`) is what it can cost the "
-        f"crawl's throughput at most: **{share_in_crawl:.1%}** of the elapsed time (median "
-        f"of the {len(res['shares'])} captured crawls; target ≤ 15%: {verdict}).", "",
+        "Capture's share of the crawl (median of the captured crawls, as a share of "
+        "Scrapy's elapsed time): the reactor thread spends "
+        f"**{share_in_crawl:.1%}** preparing exchanges and pointers (stat "
+        f"`bantin_warc/seconds`), the writer thread **{writer_share:.1%}** on records, "
+        "digests, gzip and file writes (`bantin_warc/writer_seconds`, in parallel with the "
+        "crawl; hashing and compression release the GIL). Even counted in full, capture "
+        f"costs at most {share_in_crawl + writer_share:.1%} of the crawl (target ≤ 15%: "
+        f"{verdict}).", "",
         f"Throughput ratio on / off, median of the {len(res['ratios'])} back-to-back pairs: "
         f"{ratio:.2f} (pairs: {', '.join(f'{x:.2f}' for x in res['ratios'])}); CPU "
         f"time ratio off / on over all rounds: {cpu_ratio:.2f} ({res['cpu']['off']:.1f} s "
