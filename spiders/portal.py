@@ -108,6 +108,10 @@ class PortalSpider(scrapy.Spider):
     """Crawls one source of the registry (see module docstring)."""
 
     name = "portal"
+    # Scrapy runs a callback's output through CONCURRENT_ITEMS (default 100) asyncio worker
+    # tasks per response; a page of ours yields one item and a few requests, and 100 tasks
+    # per page were the largest overhead of the reactor thread.
+    custom_settings = {"CONCURRENT_ITEMS": 8}
 
     def __init__(self, source: str | None = None, sources: str | None = None,
                  full: Any = False, refresh: Any = False, resume: Any = False,
