@@ -9,7 +9,7 @@ Run: `.venv/bin/python -m bench.capture [--articles 600] [--rounds 3] [--no-writ
   BANTIN_WARC_ENABLED=0, `on` writes WARC files. Each round runs both back to back (order
   alternating); pages/s = responses / Scrapy's elapsed_time_seconds (from `--stats`).
 - Figure of merit: the share of the crawl's elapsed time spent capturing, on the reactor
-  thread (Scrapy stat `bantin_warc/seconds`) plus on the writer thread
+  thread (Scrapy stat `bantin_warc/seconds`, wall time) plus the writer thread's CPU time
   (`bantin_warc/writer_seconds`): an upper bound of what capture costs the throughput,
   target ≤ 15%. Also reported: the median on/off throughput ratio of the pairs and the
   off/on ratio of the crawl processes' CPU seconds (both scatter on a shared machine).
@@ -55,7 +55,7 @@ class CrawlRun:
     new_articles: int
     warc_bytes: int
     capture_seconds: float = 0.0  # time the reactor thread spent in the capture middleware
-    writer_seconds: float = 0.0  # time the capture's writer thread spent writing
+    writer_seconds: float = 0.0  # CPU time of the capture's writer thread
 
     @property
     def rate(self) -> float:
@@ -246,9 +246,10 @@ def render(res: dict) -> str:
         "Capture's share of the crawl (median of the captured crawls, as a share of "
         "Scrapy's elapsed time): the reactor thread spends "
         f"**{share_in_crawl:.1%}** preparing exchanges and pointers (stat "
-        f"`bantin_warc/seconds`), the writer thread **{writer_share:.1%}** on records, "
-        "digests, gzip and file writes (`bantin_warc/writer_seconds`, in parallel with the "
-        "crawl; hashing and compression release the GIL). Even counted in full, capture "
+        f"`bantin_warc/seconds`), the writer thread uses **{writer_share:.1%}** in CPU time "
+        "for records, digests, gzip and file writes (`bantin_warc/writer_seconds`, in "
+        "parallel with the crawl; hashing and compression release the GIL). Even counted "
+        "in full, capture "
         f"costs at most {share_in_crawl + writer_share:.1%} of the crawl (target ≤ 15%: "
         f"{verdict}).", "",
         f"Throughput ratio on / off, median of the {len(res['ratios'])} back-to-back pairs: "
