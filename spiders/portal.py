@@ -142,6 +142,7 @@ class PortalSpider(scrapy.Spider):
         spider._load_source(crawler.settings)
         spider._apply_politeness(crawler.settings)
         spider.journal = CrawlJournal(crawler.settings.get("JOBDIR"))
+        spider._read_journal()
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
@@ -201,13 +202,15 @@ class PortalSpider(scrapy.Spider):
                 and self.listing_failures == 0)
 
     # ------------------------------------------------------------------ start
-    async def start(self) -> AsyncIterator[Any]:
-        previous = self.journal.read()
-        state = previous.get("state")
+    def _read_journal(self) -> None:
+        """Walk every listing page if the previous crawl of this JOBDIR did not finish."""
+        state = self.journal.read().get("state")
         if state == "running" or (state == "paused" and not self.resume):
             self.force_walk = True
-            logger.info("%s: the previous crawl did not finish (%s); walking every "
-                           "listing page again", self.source_id, state)
+            logger.info("%s: the previous crawl did not finish (%s); walking every listing "
+                        "page again", self.source_id, state)
+
+    async def start(self) -> AsyncIterator[Any]:
         self.journal.write(state="running", source=self.source_id,
                            started_at=datetime.now(UTC).isoformat(), force_walk=self.force_walk)
         if self.settings.getbool("BANTIN_CRAWL_INCREMENTAL", True):
