@@ -122,7 +122,7 @@ def _summary(results: list[dict[str, Any]], elapsed: float) -> str:
 @click.argument("source_ids", nargs=-1, metavar="[ID]...")
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False),
               help="Sources registry (default: $BANTIN_SOURCES, ./sources.yaml, the repo's).")
-@click.option("--db", help="Store URL, e.g. sqlite:///data/bantin.db or "
+@click.option("--db", metavar="URL", help="Store URL, e.g. sqlite:///data/bantin.db or "
               "postgresql+psycopg://user@host/bantin (default: $BANTIN_DB, then "
               "sqlite:///data/bantin.db).")
 @click.option("--full", is_flag=True,
