@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -132,13 +133,6 @@ def _key_maps(distinct: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
             folded[w] = folded_key(w)
             exact[w] = exact_key(w)
     return folded, exact
-
-
-def _keys_of(distinct: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """(folded, exact) key of each word."""
-    distinct = set(distinct)
-    folded, exact = _key_maps(distinct)
-    return {w: (folded[w], exact[w]) for w in distinct}
 
 
 def index_values(title: str | None, lead: str | None, body: str | None,
@@ -715,30 +709,36 @@ def _rank(plan: QueryPlan, limit: int) -> list[int]:
     return ids[:limit]
 
 
+def _exactly(item: Item, exact: list[str], found: re.Match[str]) -> bool:
+    """Whether every word of a folded occurrence has the item's exact key."""
+    for k, word in enumerate(found.groups()):
+        key = exact_key(word)
+        if item.prefix and k == len(exact) - 1:
+            if not key.startswith(exact[k]):
+                return False
+        elif key != exact[k]:
+            return False
+    return True
+
+
 def exact_items_matched(parsed: ParsedQuery, title: str | None, lead: str | None,
                         body: str | None) -> int:
-    """How many positive query items occur in the text with the diacritics as typed."""
+    """How many positive query items occur in the text with the diacritics as typed (tone
+    placement aside): candidates are found by a folded regular expression, then each word
+    of an occurrence is compared by its exact key."""
     if not parsed.diacritics or parsed.empty:
         return 0
-    title_words, text_words = document_words(title, lead, body)
-    keys = _keys_of(set(title_words) | set(text_words))
-    sequences = [[keys[w][1] for w in title_words], [keys[w][1] for w in text_words]]
-    present = set(sequences[0]) | set(sequences[1])
+    texts = [unicodedata.normalize("NFC", title or ""),
+             unicodedata.normalize("NFC", " ".join(t for t in (lead, body) if t))]
     n = 0
     for item in parsed.positives:
-        wanted = item.exact
+        folded, exact = item.folded, item.exact
+        parts = [f"({_folded_pattern(k)})" for k in folded]
         if item.prefix:
-            last = wanted[-1]
-            if len(wanted) == 1:
-                n += any(k.startswith(last) for k in present)
-                continue
-            wanted = wanted[:-1]
-        if len(wanted) == 1:
-            n += wanted[0] in present
-            continue
-        size = len(wanted)
-        n += any(seq[i : i + size] == wanted for seq in sequences
-                 for i in range(len(seq) - size + 1) if seq[i] == wanted[0])
+            parts[-1] = f"({_folded_pattern(folded[-1])}[^\\W_]*)"
+        pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])")
+
+        n += any(_exactly(item, exact, mt) for text in texts for mt in pattern.finditer(text))
     return n
 
 
@@ -852,52 +852,66 @@ def matching_article_ids(store: Any, query: str | None, filters: Filters | None 
         return list(rows), parsed.notes + plan.notes
 
 
-def snippet(parsed: ParsedQuery, lead: str | None, body: str | None, width: int = 30) -> str:
-    """A window of the text around the matched words, each wrapped in «…»."""
-    text = unicodedata.normalize("NFC", " ".join(t for t in (lead, body) if t))
+def _letter_classes() -> dict[str, str]:
+    """For each folded letter, a regex class of every precomposed letter folding to it:
+    "d" -> "[dđĐD...]", "a" -> "[aàáảãạăằ...]": lets one regular expression find a folded
+    word in the original text, without folding the text first."""
+    variants: dict[str, set[str]] = {}
+    ranges = (range(0x41, 0x5B), range(0x61, 0x7B), range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    for block in ranges:
+        for code in block:
+            ch = chr(code)
+            base = fold(ch)
+            if len(base) == 1 and base.isascii() and base.isalpha():
+                variants.setdefault(base, set()).update({ch, ch.lower(), ch.upper()})
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in variants.items()}
+
+
+_CLASSES = _letter_classes()
+
+
+def _folded_pattern(key: str) -> str:
+    """Regex matching a word whose folded form is `key`, as written in NFC text."""
+    return "".join(_CLASSES.get(ch, re.escape(ch)) for ch in key)
+
+
+def snippet(parsed: ParsedQuery, lead: str | None, body: str | None, width: int = 240) -> str:
+    """About `width` characters of the text around its densest cluster of matched words,
+    each matched word wrapped in «…» (HIGHLIGHT); "…" marks a cut."""
+    text = " ".join(unicodedata.normalize("NFC", " ".join(t for t in (lead, body) if t)).split())
     if not text:
         return ""
-    folded_full: set[str] = set()
-    folded_prefix: set[str] = set()
-    exact_full: set[str] = set()
+    full: set[str] = set()
+    prefixes: set[str] = set()
     for item in parsed.positives:
         keys = item.folded
         for i, key in enumerate(keys):
-            (folded_prefix if item.prefix and i == len(keys) - 1 else folded_full).add(key)
-        if parsed.diacritics and not item.prefix:
-            exact_full.update(item.exact)
-    spans = [(mt.start(), mt.end(), mt.group()) for mt in _WORD.finditer(text)]
-    keys = _keys_of({w for _, _, w in spans})
-    scores: dict[str, int] = {}
-    for word, (folded, exact) in keys.items():
-        if folded in folded_full or any(folded.startswith(p) for p in folded_prefix):
-            scores[word] = 2 if exact in exact_full else 1
-    marks = [scores.get(w, 0) for _, _, w in spans]
-    if not scores:
-        marks = [0] * len(spans)
-    best_start, best = 0, -1
-    for i, mark in enumerate(marks):
-        if not mark:
+            (prefixes if item.prefix and i == len(keys) - 1 else full).add(key)
+    alternatives = [_folded_pattern(k) for k in sorted(full, key=len, reverse=True)]
+    alternatives += [_folded_pattern(k) + r"[^\W_]*" for k in prefixes]
+    spans: list[tuple[int, int]] = []
+    if alternatives:
+        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
+        spans = [mt.span() for mt in pattern.finditer(text)]
+    if spans:  # the start that has the most matches within `width` characters
+        starts = [a for a, _ in spans]
+        best = max(range(len(starts)),
+                   key=lambda i: bisect_right(starts, starts[i] + width * 2 // 3) - i)
+        lo = max(0, starts[best] - width // 4)
+    else:
+        lo = 0
+    hi = min(len(text), lo + width)
+    while lo > 0 and not text[lo - 1].isspace():  # cut on word boundaries
+        lo -= 1
+    while hi < len(text) and not text[hi].isspace():
+        hi += 1
+    out, pos = [], lo
+    for a, b in spans:
+        if a < lo or b > hi:
             continue
-        start = max(0, i - 5)
-        window = marks[start : start + width]
-        value = sum(window) + len({spans[j][2].lower() for j in range(start, start + len(window))
-                                   if marks[j]})
-        if value > best:
-            best, best_start = value, start
-    chosen = range(best_start, min(len(spans), best_start + width))
-    if not chosen:
-        return ""
-    out = []
-    pos = spans[chosen[0]][0]
-    for j in chosen:
-        s, e, w = spans[j]
-        out.append(text[pos:s])
-        out.append(f"{HIGHLIGHT[0]}{w}{HIGHLIGHT[1]}" if marks[j] else w)
-        pos = e
-    result = " ".join("".join(out).split())
-    if chosen[0] > 0:
-        result = ELLIPSIS + result
-    if chosen[-1] < len(spans) - 1:
-        result += ELLIPSIS
-    return result
+        out.append(text[pos:a])
+        out.append(f"{HIGHLIGHT[0]}{text[a:b]}{HIGHLIGHT[1]}")
+        pos = b
+    out.append(text[pos:hi])
+    return (ELLIPSIS if lo > 0 else "") + "".join(out).strip() + (
+        ELLIPSIS if hi < len(text) else "")
