@@ -143,7 +143,7 @@ def crawl_with(n: int, sources: Path, work: Path, series: str = "default",
             log = (work / f"worker-{n}-{i}.log").open("w")
             procs.append(subprocess.Popen(
                 [BANTIN, "worker", *common, "--db", db, "--warc-dir", str(warc),
-                 "--name", f"w{i}", "--idle-timeout", "3", "-q", *WORKER_SETTINGS, *extra],
+                 "--name", f"w{i}", "--idle-timeout", "20", "-q", *WORKER_SETTINGS, *extra],
                 stdout=log, stderr=subprocess.STDOUT))
         deadline = time.monotonic() + 120
         while len(rf.job_status(server, keys).workers) < n:

@@ -79,6 +79,7 @@ DEFAULTS: dict[str, Any] = {
     "BANTIN_REDIS_DUPEFILTER_TTL": 86400.0,  # seen-set expiry once no worker touches it
     "BANTIN_REDIS_TICK": 1.0,  # housekeeping interval (acks, lease refresh, re-queue, idle)
     "BANTIN_REDIS_PREFETCH": 4,  # most requests a worker holds that wait for a download slot
+    "BANTIN_REDIS_POLITENESS_ENABLED": True,  # a host's delay holds across all workers
 }
 
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -158,6 +159,10 @@ class FrontierKeys:
 
     def known_state(self, source_id: str) -> str:
         return self._key(f"known-state:{source_id}")
+
+    def host(self, host: str) -> str:
+        """When the host may next be sent a request (shared politeness)."""
+        return self._key(f"host:{host}")
 
     def all(self) -> list[str]:
         return [self.queue, self.inflight, self.leases, self.seen, self.workers, self.bad,
@@ -691,6 +696,69 @@ class RedisFrontierScheduler(Scheduler):
 
 
 # ---------------------------------------------------------------------------------------------
+# Politeness across workers: one request per host per delay, whichever worker sends it
+# ---------------------------------------------------------------------------------------------
+
+# KEYS: the host's next free time. ARGV: delay in ms. Returns ms to wait before sending.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+local at = math.max(now, free)
+redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return at - now
+"""
+
+
+class SharedPolitenessMiddleware:
+    """Spaces the requests to a host by its download delay across every worker of the job.
+
+    Scrapy's download slots are per process: N workers on one portal would send it N times
+    the rate its delay allows. Before each download this reserves the host's next free
+    moment in Redis (one Lua call, Redis's clock) and waits until then. The delay is the
+    host's DOWNLOAD_SLOTS entry (the source's `delay`) or DOWNLOAD_DELAY; 0 skips Redis.
+    Settings: BANTIN_REDIS_POLITENESS_ENABLED (default on in `bantin worker`).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.keys = FrontierKeys.from_settings(settings)
+        self.default_delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.slots = settings.getdict("DOWNLOAD_SLOTS")
+        self.server = connect(str(setting(settings, "BANTIN_REDIS_URL")))
+        self._reserve = self.server.register_script(_RESERVE)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedPolitenessMiddleware:
+        from scrapy.exceptions import NotConfigured
+
+        if not _truthy(setting(crawler.settings, "BANTIN_REDIS_POLITENESS_ENABLED")):
+            raise NotConfigured("BANTIN_REDIS_POLITENESS_ENABLED is off")
+        return cls(crawler)
+
+    def delay_for(self, host: str) -> float:
+        slot = self.slots.get(host) or {}
+        return float(slot.get("delay", self.default_delay))
+
+    async def process_request(self, request: Request) -> None:
+        from scrapy.utils.httpobj import urlparse_cached
+
+        host = urlparse_cached(request).hostname or ""
+        delay = self.delay_for(host)
+        if delay <= 0 or not host:
+            return
+        wait_ms = int(self._reserve(keys=[self.keys.host(host)], args=[int(delay * 1000)]))
+        if wait_ms > 0:
+            self.crawler.stats.inc_value("bantin/redis/politeness_waits")
+            from scrapy.utils.defer import maybe_deferred_to_future
+            from twisted.internet import reactor
+            from twisted.internet.task import deferLater
+
+            await maybe_deferred_to_future(deferLater(reactor, wait_ms / 1000, lambda: None))
+
+
+# ---------------------------------------------------------------------------------------------
 # robots.txt: one parser for every request waiting on it
 # ---------------------------------------------------------------------------------------------
 
@@ -698,6 +766,11 @@ class RedisFrontierScheduler(Scheduler):
 ROBOTS_MIDDLEWARE_SWAP: dict[str, int | None] = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.redis_frontier.ConcurrentSafeRobotsTxtMiddleware": 100,
+}
+# After robots.txt (a refused request takes no turn), before everything that sends.
+WORKER_MIDDLEWARES: dict[str, int | None] = {
+    **ROBOTS_MIDDLEWARE_SWAP,
+    "scraper.redis_frontier.SharedPolitenessMiddleware": 110,
 }
 
 

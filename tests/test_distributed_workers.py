@@ -24,8 +24,9 @@ from scraper import redis_frontier as rf
 from scraper.sample_portal import RunningPortal, SamplePortal, serve
 
 BANTIN = str(Path(sys.executable).parent / "bantin")
-# Fast housekeeping for tests: ticks of 0.25 s, leases of 3 s, stop after 3 idle seconds.
-WORKER_TUNING = ["--idle-timeout", "3", "--lease-timeout", "3", "-s", "BANTIN_REDIS_TICK=0.25",
+# Fast housekeeping for tests: ticks of 0.25 s, leases of 3 s; workers started before the
+# seeding wait 8 idle seconds for it (`bantin enqueue` itself takes seconds to start here).
+WORKER_TUNING = ["--idle-timeout", "8", "--lease-timeout", "3", "-s", "BANTIN_REDIS_TICK=0.25",
                  "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
 
 
@@ -250,3 +251,30 @@ def test_worker_without_redis_fails_with_a_clear_error(tmp_path: Path,
     assert result.returncode == 1
     assert "Redis at redis://127.0.0.1:1/0 is not usable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_hosts_delay_holds_across_workers(tmp_path: Path, redis_url: str, pg_url: str,
+                                            job: str) -> None:
+    times: list[float] = []
+    running = serve(SamplePortal(n_articles=30, seed=3),
+                    on_request=lambda method, path, status: times.append(time.monotonic()))
+    cluster = Cluster(tmp_path, running, redis_url, pg_url, job)
+    try:
+        # Each worker alone would send one request per 0.25 s: two, twice that.
+        delay = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "DOWNLOAD_DELAY_JITTER=0",
+                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+        cluster.start_worker("alpha", *delay)
+        cluster.start_worker("beta", *delay)
+        cluster.wait_for(lambda: len(cluster.progress()) == 2, 60, "two workers to join")
+        assert cluster.enqueue().returncode == 0
+        cluster.wait_all()
+        progress = cluster.progress()
+    finally:
+        cluster.stop()
+        running.stop()
+
+    assert all(p["responses"] > 0 for p in progress.values()), progress
+    # Together they keep to one request per 0.25 s: any 2-second window holds at most 8
+    # (+1 for the window's edges, +1 for arrival jitter).
+    busiest = max(sum(1 for t in times if start <= t < start + 2.0) for start in times)
+    assert busiest <= 10, f"{busiest} requests within 2 s ({len(times)} in all)"
