@@ -167,7 +167,7 @@ def crawl_with(n: int, sources: Path, work: Path, series: str = "default",
         _drop_db(dbname)
 
 
-def plan(rate_1: float, runs: list[Run]) -> list[str]:
+def plan(rate_1: float) -> list[str]:
     """A province of 200 portals, hourly, sized from the measured one-worker rate."""
     portals, hourly_pages, delay, in_flight = 200, 20, 1.0, 16
     backfill_pages = 2260  # 2,000 articles plus listings, robots, sitemaps, 404s (bench.crawl)
@@ -243,7 +243,7 @@ def render(articles: int, baseline: Run, runs: list[Run]) -> str:
         "politeness, not the frontier, is the limit (one Redis round trip, well under 1 ms "
         "on a LAN, per request).",
         "",
-        *plan(default_one, [r for r in runs if r.series == "default"]),
+        *plan(default_one),
     ]
     return "\n".join(lines)
 
