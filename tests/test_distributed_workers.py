@@ -278,3 +278,22 @@ def test_a_hosts_delay_holds_across_workers(tmp_path: Path, redis_url: str, pg_u
     # (+1 for the window's edges, +1 for arrival jitter).
     busiest = max(sum(1 for t in times if start <= t < start + 2.0) for start in times)
     assert busiest <= 10, f"{busiest} requests within 2 s ({len(times)} in all)"
+
+
+def test_crawl_distributed_seeds_and_works_the_job_in_one_process(
+        cluster: Cluster, portal: RunningPortal) -> None:
+    """What `bantin crawl --distributed ID` runs: enqueue, then a worker in this process."""
+    script = (
+        "import sys\n"
+        "from scraper.cli.worker import crawl_distributed\n"
+        "sys.exit(crawl_distributed(['sample'], sources_file=sys.argv[1], redis_url=sys.argv[2],"
+        " job=sys.argv[3], db=sys.argv[4], warc_dir=sys.argv[5], quiet=True,"
+        " overrides={'BANTIN_REDIS_IDLE_TIMEOUT': '2', 'BANTIN_REDIS_TICK': '0.25'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, cluster.sources, cluster.redis_url, cluster.job,
+         cluster.pg_url, str(cluster.warc_dir)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "articles        60 new" in result.stdout
+    _assert_every_article_once(cluster, portal)
