@@ -10,9 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from archive import models as m
-from archive.store import Store
 from scraper.record import Record, content_hash
-from scraper.sources import load_sources
 from tests.warc_helpers import PortalCrawl, bantin
 
 COMPARED = ("url", "title", "published_at", "body_text", "lead", "content_hash", "warc_file",
@@ -56,10 +54,7 @@ def reparse(db_url: str, warc_dir: Path, *extra: str) -> dict:
 
 
 def test_reparse_from_warc_alone_reproduces_the_stored_records(crawled, db_url: str):
-    with Store.open(db_url) as store:  # an empty store: only the source registry is known
-        for source in load_sources(crawled.sources):
-            store.upsert_source(source)
-    counts = reparse(db_url, crawled.warc_dir)
+    counts = reparse(db_url, crawled.warc_dir, "--sources", str(crawled.sources))
     original = versions_by_url(crawled.db_url)
     rebuilt = versions_by_url(db_url)
     assert len(original) >= 10
@@ -132,3 +127,13 @@ def test_reparse_needs_an_existing_store(crawled, tmp_path: Path):
     assert proc.returncode == 2
     assert "no store at" in proc.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_bad_sources_file_is_a_usage_error(crawled, tmp_path: Path):
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - name: no id\n", encoding="utf-8")
+    proc = bantin("reparse", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--warc-dir",
+                  str(crawled.warc_dir), "--sources", str(bad))
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr
+    assert "Traceback" not in proc.stderr
