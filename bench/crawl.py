@@ -130,7 +130,8 @@ def bantin_crawl(ctx: Context, db: Path, *extra: str, tag: str) -> tuple[dict[st
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
            "-s", f"CONCURRENT_REQUESTS={CONCURRENCY}",
            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}",
-           "-s", "BANTIN_WARC_ENABLED=0", *EXTRA_SETTINGS, *extra]
+           *([] if "--warc-dir" in extra else ["-s", "BANTIN_WARC_ENABLED=0"]),
+           *EXTRA_SETTINGS, *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, rusage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
