@@ -507,6 +507,7 @@ class RedisFrontierScheduler(Scheduler):
         self.queue: LeasedPriorityQueue
         self._held: dict[str, Request] = {}
         self._downloading: set[int] = set()  # id() of held requests that reached the downloader
+        self._tainted: set[str] = set()  # leases held when a push to Redis failed
         self._idle_since: float | None = None
         self._loop: task.LoopingCall | None = None
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -549,6 +550,8 @@ class RedisFrontierScheduler(Scheduler):
         inprogress = _engine_in_progress(self.crawler) or set()
         done = [lease for lease, req in self._held.items() if req not in inprogress]
         unfinished = [lease for lease in self._held if lease not in done]
+        unfinished += [lease for lease in done if lease in self._tainted]
+        done = [lease for lease in done if lease not in self._tainted]
         try:
             self.queue.ack(done)
             put_back = self.queue.release(unfinished)
@@ -576,6 +579,14 @@ class RedisFrontierScheduler(Scheduler):
             logger.error("cannot queue %s in Redis: %s", request, exc)
             self.stats.inc_value("bantin/redis/unserialisable")
             return False
+        except redis.RedisError as exc:
+            # Redis unreachable: the request that led here must be crawled again, so the
+            # leases finished since the last tick are put back instead of acked.
+            logger.error("cannot queue %s, Redis unavailable (its page will be crawled "
+                         "again): %s", request, exc)
+            self.stats.inc_value("bantin/redis/push_failed")
+            self._tainted.update(self._held)  # the request that yielded it is among these
+            return False
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
@@ -585,7 +596,11 @@ class RedisFrontierScheduler(Scheduler):
             # instead of hoarding requests behind a politeness delay.
             return None
         for _ in range(10):  # skip over refused payloads, a bounded number per call
-            popped = self.queue.pop_lease()
+            try:
+                popped = self.queue.pop_lease()
+            except redis.RedisError as exc:
+                logger.warning("Redis unavailable, no request taken (will retry): %s", exc)
+                return None
             if popped is None:
                 return None
             lease, payload = popped
@@ -600,7 +615,10 @@ class RedisFrontierScheduler(Scheduler):
         return None
 
     def has_pending_requests(self) -> bool:
-        return len(self.queue) > 0
+        try:
+            return len(self.queue) > 0
+        except redis.RedisError:
+            return False  # idle until Redis is back; the idle timeout waits for it too
 
     def _reached_downloader(self, request: Request, spider: Spider) -> None:
         self._downloading.add(id(request))
@@ -631,7 +649,10 @@ class RedisFrontierScheduler(Scheduler):
             inprogress = _engine_in_progress(self.crawler)
             if inprogress is not None:
                 done = [lease for lease, req in self._held.items() if req not in inprogress]
-                self.queue.ack(done)
+                # A finished request whose follow-ups may not all be queued is crawled again.
+                self.queue.release([lease for lease in done if lease in self._tainted])
+                self.queue.ack([lease for lease in done if lease not in self._tainted])
+                self._tainted.difference_update(done)
                 for lease in done:
                     self._downloading.discard(id(self._held.pop(lease)))
             self.queue.refresh(self._held)
