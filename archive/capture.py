@@ -80,6 +80,15 @@ def _header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
     return pairs
 
 
+def _truncation(flags: list[str]) -> str | None:
+    """WARC-Truncated reason for a body Scrapy did not receive in full."""
+    if "dataloss" in flags:
+        return "disconnect"  # the connection ended before Content-Length bytes arrived
+    if "download_stopped" in flags:
+        return "unspecified"  # a component stopped the download (StopDownload)
+    return None
+
+
 class WarcCaptureMiddleware:
     """Writes request/response/revisit WARC records for every exchange (see module doc)."""
 
@@ -191,7 +200,7 @@ class WarcCaptureMiddleware:
             protocol=getattr(response, "protocol", None) or "HTTP/1.1",
             ip_address=str(ip) if ip is not None else None,
             started_at=started,
-            truncated="disconnect" if "dataloss" in (response.flags or []) else None,
+            truncated=_truncation(response.flags or []),
         )
         entry = {"time": started.isoformat(timespec="milliseconds"), "method": request.method,
                  "url": request.url, "status": response.status, "error": None,
