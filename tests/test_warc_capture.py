@@ -26,7 +26,7 @@ from archive.warc import (
     warc_files,
     warcinfo_fields,
 )
-from tests.warc_helpers import GZ_PAGE, RawServer, run_probe_crawl
+from tests.warc_helpers import GZ_PAGE, RawServer, default_routes, run_probe_crawl
 
 WARCIO = [sys.executable, "-m", "warcio.cli"]
 PATHS = ["/gz", "/cookies", "/chunked", "/search?q=ph%C3%B2ng&page=2", "/redirect",
@@ -312,3 +312,23 @@ def test_an_unwritable_warc_directory_stops_the_crawl_loudly(tmp_path: Path):
     assert "stopping the crawl" in log[0]
     assert all(item["capture"] is None for item in items)
     assert len(items) < 6
+
+
+def test_a_body_cut_short_is_kept_and_marked_truncated(tmp_path: Path):
+    def short(_h: bytes, _b: bytes) -> bytes:  # promises 1000 bytes, sends 30, hangs up
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+                + b"<html><body>only the beginning")
+
+    server = RawServer({"/robots.txt": default_routes()["/robots.txt"], "/short": short})
+    try:
+        items = run_probe_crawl([{"url": server.url + "/short"}], tmp_path / "warc",
+                                tmp_path / "items.jsonl",
+                                settings={"DOWNLOAD_FAIL_ON_DATALOSS": False})
+    finally:
+        server.stop()
+    pointer = items[0]["capture"]
+    rec = read_record_at(tmp_path / "warc" / pointer["warc_file"], pointer["offset"])
+    assert rec.headers["warc-truncated"] == "disconnect"
+    head, payload = rec.http_split()
+    assert payload == b"<html><body>only the beginning"
+    assert b"X-Crawler-Content-Length: 1000\r\n" in head
