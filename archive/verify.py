@@ -130,9 +130,14 @@ def verify_archive(warc_dir: str | Path, *, store: Any = None, since: datetime |
                 f"by renaming it to {path.name.removesuffix(OPEN_SUFFIX)})")
         report.files += 1
         first = True
+        still_open = path.name.endswith(OPEN_SUFFIX)
         for item in iter_records(path):
             if isinstance(item, RecordError):
-                report.problems.append(Problem(path.name, item.offset, item.message))
+                if still_open and "truncated" in item.message:
+                    report.warnings.append(f"{path.name}: the record at offset {item.offset} "
+                                           "is still being written (or was cut by a kill)")
+                else:
+                    report.problems.append(Problem(path.name, item.offset, item.message))
                 first = False
                 continue
             report.records += 1

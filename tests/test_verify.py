@@ -136,3 +136,20 @@ def test_a_revisit_whose_original_file_is_gone_is_reported(tmp_path: Path):
     assert proc.returncode == 1
     assert f"MISMATCH {revisit.warc_file} at offset {revisit.offset}: revisit refers to " \
            f"record {original.record_id}" in proc.stdout
+
+
+def test_a_file_still_being_written_warns_but_passes(tmp_path: Path):
+    from archive.warc import Exchange, WarcWriter
+
+    writer = WarcWriter(tmp_path)
+    writer.write_exchange(Exchange(url="http://x.gov.vn/a", method="GET", request_headers=[],
+                                   request_body=b"", status=200, response_headers=[],
+                                   body=b"<html>a</html>"))
+    (open_file,) = tmp_path.glob("*.open")  # a crawl in progress: flushed, not finished
+    with open_file.open("ab") as fh:  # and its next record is half written
+        fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00")
+    proc = bantin("verify", "--warc-dir", str(tmp_path), "--db",
+                  f"sqlite:///{tmp_path / 'none.db'}")
+    writer.close()
+    assert proc.returncode == 0, proc.stdout
+    assert "still open" in proc.stderr and "still being written" in proc.stderr
