@@ -369,13 +369,11 @@ class WarcWriter:
                 record.rec_headers.add_header("WARC-Refers-To", earlier["record_id"])
                 record.rec_headers.add_header("WARC-Refers-To-Target-URI", earlier["uri"])
                 record.rec_headers.add_header("WARC-Refers-To-Date", earlier["date"])
-            record.rec_headers.replace_header(
-                "WARC-Payload-Digest",
-                earlier["payload_digest"] if profile == PROFILE_NOT_MODIFIED and earlier
-                else payload_digest)
-            # warcio computes no payload digest for revisits; drop what create_warc_record set
-            if profile == PROFILE_NOT_MODIFIED and not earlier:
-                record.rec_headers.remove_header("WARC-Payload-Digest")
+            # warcio leaves revisits without a payload digest: name the payload they stand for
+            if profile == PROFILE_IDENTICAL:
+                record.rec_headers.add_header("WARC-Payload-Digest", payload_digest)
+            elif earlier:  # a 304 confirms the payload of the capture it refers to
+                record.rec_headers.add_header("WARC-Payload-Digest", earlier["payload_digest"])
             rec_type = "revisit"
         else:
             record = self._builder.create_warc_record(
@@ -392,9 +390,6 @@ class WarcWriter:
             uri, "request", payload=io.BytesIO(ex.request_body), length=len(ex.request_body),
             http_headers=_RawHead(req_head),
             warc_headers_dict={**common, "WARC-Concurrent-To": response_id})
-        request.rec_headers.remove_header("WARC-IP-Address")
-        if ex.ip_address:
-            request.rec_headers.add_header("WARC-IP-Address", str(ex.ip_address))
         self._write(request)
         self._fh.flush()
 
