@@ -137,8 +137,10 @@ class ParsePool:
                 initializer=_worker_init, initargs=(os.getpid(),))
         return self._executor
 
-    async def run(self, *args: Any) -> PageResult:
-        if self.workers <= 0:
+    async def run(self, *args: Any, inline: bool = False) -> PageResult:
+        """`process_page(*args)` in a worker; `inline` runs it here (used for listing pages:
+        a pagination chain must not wait behind the article pages queued in the pool)."""
+        if self.workers <= 0 or inline:
             return process_page(*args)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool(), process_page, *args)

@@ -380,7 +380,7 @@ class PortalSpider(scrapy.Spider):
         links_for = "article" if role == "article" else "listing"
         return await ParsePool.for_crawler(self.crawler).run(
             response.body, response.text, response.url, headers, response.status, platform,
-            list(self.allowed_domains), links_for)
+            list(self.allowed_domains), links_for, inline=role in ("start", "page"))
 
     async def _walk_listing(self, response: Response, result: Any, page: L.PageLinks,
                             info: dict[str, Any]) -> AsyncIterator[Any]:
