@@ -111,7 +111,7 @@ class WarcCaptureMiddleware:
 
         self._pool = ThreadPool(1, 1, name="bantin-warc-writer")
         self._pool.start()
-        reactor.addSystemEventTrigger("during", "shutdown", self._pool.stop)
+        reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -156,11 +156,14 @@ class WarcCaptureMiddleware:
             self._log = self.log_path.open("a", encoding="utf-8")
         return self.writer
 
-    def spider_closed(self, spider: Spider) -> Any:
-        """Finish the files after every queued write (returns a Deferred Scrapy waits on)."""
-        d = self._pool_call(self._close)
-        d.addBoth(self._stop_pool)
-        return d
+    async def spider_closed(self, spider: Spider) -> None:
+        """Finish the files after every queued write, then let the writer thread go."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        try:
+            await maybe_deferred_to_future(self._pool_call(self._close))
+        finally:
+            self._stop_pool()
 
     def _close(self) -> None:
         if self.writer is not None:
@@ -172,9 +175,10 @@ class WarcCaptureMiddleware:
             self._log.close()
             self._log = None
 
-    def _stop_pool(self, result: Any) -> Any:
-        self._pool.stop()
-        return result
+    def _stop_pool(self) -> None:
+        """Stop the writer thread once (spider_closed and reactor shutdown both ask)."""
+        if not self._pool.joined:
+            self._pool.stop()
 
     def _log_line(self, entry: dict[str, Any]) -> None:
         if self._log is not None:
