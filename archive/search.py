@@ -150,9 +150,11 @@ def index_values(title: str | None, lead: str | None, body: str | None,
         out.update(ft=" ".join(map(fget, title_words)), fb=" ".join(map(fget, text_words)),
                    xt=" ".join(map(xget, title_words)), xb=" ".join(map(xget, text_words)))
     if engine != "sqlite":
+        folded_title = list(map(fget, title_words))
         out.update(
-            fv=_pg_vector(list(map(fget, title_words)), list(map(fget, text_words))),
+            fv=_pg_vector(folded_title, list(map(fget, text_words))),
             xv=_pg_vector(list(map(xget, title_words)), list(map(xget, text_words))),
+            tv=_pg_vector([], folded_title),  # title alone: its own GIN index, no recheck
         )
     return out
 
@@ -167,6 +169,11 @@ _SQLITE_DELETE = (
 )
 _SQLITE_INSERT = "INSERT INTO search_fts (rowid, ft, fb, xt, xb) VALUES (:id, :ft, :fb, :xt, :xb)"
 _PG_UPSERT = (
+    "INSERT INTO search_docs (article_id, fv, xv, tv) "
+    "VALUES (:id, CAST(:fv AS tsvector), CAST(:xv AS tsvector), CAST(:tv AS tsvector)) "
+    "ON CONFLICT (article_id) DO UPDATE SET fv = EXCLUDED.fv, xv = EXCLUDED.xv, tv = EXCLUDED.tv"
+)
+_PG_UPSERT_0002 = (  # the schema of revisions 0002-0003, before the title vector
     "INSERT INTO search_docs (article_id, fv, xv) "
     "VALUES (:id, CAST(:fv AS tsvector), CAST(:xv AS tsvector)) "
     "ON CONFLICT (article_id) DO UPDATE SET fv = EXCLUDED.fv, xv = EXCLUDED.xv"
@@ -202,20 +209,27 @@ def write_index(conn: Any, article_id: int, title: str | None, lead: str | None,
             {"id": article_id, **{k: values[k] for k in ("ft", "fb", "xt", "xb")}},
         )
     else:
-        conn.execute(
-            _statement(_PG_UPSERT), {"id": article_id, "fv": values["fv"], "xv": values["xv"]}
-        )
+        conn.execute(_statement(_PG_UPSERT), {"id": article_id, **values})
 
 
-def write_index_many(conn: Any, docs: list[tuple[int, str | None, str | None, str | None]]
-                     ) -> None:
-    """Index new articles (id, title, lead, body) with one multi-row statement."""
+def write_index_many(conn: Any, docs: list[tuple[int, str | None, str | None, str | None]],
+                     *, pg_title_vector: bool = True) -> None:
+    """Index new articles (id, title, lead, body) with one multi-row statement.
+
+    `pg_title_vector=False` writes the PostgreSQL index as revisions 0002-0003 had it."""
     if not docs:
         return
     engine = conn.dialect.name
     rows = [{"id": aid, **index_values(title, lead, body, engine)}
             for aid, title, lead, body in docs]
-    conn.execute(_statement(_SQLITE_INSERT if engine == "sqlite" else _PG_UPSERT), rows)
+    if engine == "sqlite":
+        sql = _SQLITE_INSERT
+    else:
+        sql = _PG_UPSERT if pg_title_vector else _PG_UPSERT_0002
+        if not pg_title_vector:
+            for row in rows:
+                del row["tv"]
+    conn.execute(_statement(sql), rows)
 
 
 def rebuild_index(conn: Any) -> int:
@@ -229,15 +243,19 @@ def rebuild_index(conn: Any) -> int:
             conn.execute(sa.text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
         else:
             conn.execute(sa.text("DELETE FROM search_fts"))
-    else:
+    title_vector = True
+    if conn.dialect.name == "postgresql":
         conn.execute(sa.text("DELETE FROM search_docs"))
+        title_vector = bool(conn.execute(sa.text(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'search_docs' AND column_name = 'tv'")).scalar())
     result = conn.execute(sa.text(
         "SELECT a.id, v.title, v.lead, v.body_text FROM articles a "
         "JOIN article_versions v ON v.id = a.current_version_id ORDER BY a.id"
     ).execution_options(yield_per=1000))
     n = 0
     for batch in result.partitions(1000):
-        write_index_many(conn, [tuple(row) for row in batch])
+        write_index_many(conn, [tuple(row) for row in batch], pg_title_vector=title_vector)
         n += len(batch)
     return n
 
@@ -288,12 +306,11 @@ class Item:
         keys = self.exact if exact else self.folded
         return '"' + " ".join(keys) + '"' + ("*" if self.prefix else "")
 
-    def tsquery(self, exact: bool, weight: str = "") -> str:
-        """PostgreSQL tsquery text; weight "A" restricts to title words."""
-        keys = [f"'{k}':{weight}" if weight else f"'{k}'"
-                for k in (self.exact if exact else self.folded)]
+    def tsquery(self, exact: bool) -> str:
+        """PostgreSQL tsquery text of this item."""
+        keys = [f"'{k}'" for k in (self.exact if exact else self.folded)]
         if self.prefix:
-            keys[-1] += ("*" if weight else ":*")
+            keys[-1] += ":*"
         return keys[0] if len(keys) == 1 else "(" + " <-> ".join(keys) + ")"
 
 
@@ -476,18 +493,18 @@ class QueryPlan:
                 "(" + " AND ".join(item.fts5(exact) for item in group) + ")" for group in groups
             )
             return f"{cols} : ({body})"
-        weight = "A" if title else ""
         return " | ".join(
-            "(" + " & ".join(item.tsquery(exact, weight) for item in group) + ")"
-            for group in groups
+            "(" + " & ".join(item.tsquery(exact) for item in group) + ")" for group in groups
         )
 
-    def match_source(self, expr: str, *, exact: bool = False) -> tuple[str, str, str]:
-        """(FROM clause, match condition, id column) for one match expression."""
+    def match_source(self, expr: str, index: str = "folded") -> tuple[str, str, str]:
+        """(FROM clause, match condition, id column) for one match expression on one index:
+        "folded", "exact" or "title" (folded title only). FTS5 expressions name their
+        columns themselves; on PostgreSQL each index is its own tsvector column."""
         q = self._bind("q", expr)
         if self.sqlite:
             return "search_fts f", f"f.search_fts MATCH :{q}", "f.rowid"
-        col = "xv" if exact else "fv"
+        col = {"folded": "fv", "exact": "xv", "title": "tv"}[index]
         return "search_docs f", f"f.{col} @@ CAST(:{q} AS tsquery)", "f.article_id"
 
     def _matches(self, parsed: ParsedQuery) -> None:
@@ -502,18 +519,19 @@ class QueryPlan:
             self.match_cte = f"SELECT {idcol} AS article_id FROM {src} WHERE {cond}"
         for item in parsed.excluded:
             exact = item.has_diacritics
-            src, cond, idcol = self.match_source(self.expr([[item]], exact=exact), exact=exact)
+            src, cond, idcol = self.match_source(self.expr([[item]], exact=exact),
+                                                 "exact" if exact else "folded")
             self.where.append(f"a.id NOT IN (SELECT {idcol} FROM {src} WHERE {cond})")
 
-    def stages(self, exprs: list[tuple[str, bool]], limit: int) -> list[list[tuple[int, Any]]]:
-        """For each (expression, exact) the newest `limit` matching articles (by id) passing
+    def stages(self, exprs: list[tuple[str, str]], limit: int) -> list[list[tuple[int, Any]]]:
+        """For each (expression, index) the newest `limit` matching articles (by id) passing
         the filters, as (id, published date); one statement for all, one round trip."""
         import sqlalchemy as sa
 
         k = self._bind("k", limit)
         parts = []
-        for n, (expr, exact) in enumerate(exprs):
-            src, cond, idcol = self.match_source(expr, exact=exact)
+        for n, (expr, index) in enumerate(exprs):
+            src, cond, idcol = self.match_source(expr, index)
             parts.append(
                 f"SELECT {n} AS stage, id, published_date FROM ("
                 f"SELECT a.id, v.published_date FROM {src} "
@@ -693,9 +711,9 @@ def _rank(plan: QueryPlan, limit: int) -> list[int]:
     not grow with the number of matches (a common word matches most of the archive).
     """
     groups = plan.parsed.groups
-    exprs = [(plan.expr(groups), False), (plan.expr(groups, title=True), False)]
+    exprs = [(plan.expr(groups), "folded"), (plan.expr(groups, title=True), "title")]
     if plan.parsed.diacritics:
-        exprs.append((plan.expr(groups, exact=True), True))
+        exprs.append((plan.expr(groups, exact=True), "exact"))
     fold, title, *rest = plan.stages(exprs, CANDIDATES)
     exact = rest[0] if rest else []
     in_title = {i for i, _ in title}
