@@ -250,6 +250,12 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
 
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     process = CrawlerProcess(settings)
+    # One parse pool for all the sources of this run (a pool per source would start
+    # sources × workers processes).
+    from spiders.pages import ParsePool, default_workers
+
+    value = settings.get("BANTIN_CRAWL_PARSE_WORKERS")
+    pool = ParsePool(default_workers() if value in (None, "") else int(value))
     started = time.monotonic()
     results: list[dict[str, Any]] = []
     for source in sources:
@@ -262,6 +268,7 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
         # the first crawler installs the reactor named by TWISTED_REACTOR (as Scrapy's own
         # CrawlerProcess.create_crawler does); each crawler has its own settings (JOBDIR)
         crawler = Crawler(PortalSpider, own, init_reactor=not results)
+        setattr(crawler, ParsePool.ATTR, pool)
         result: dict[str, Any] = {"id": source.id, "crawler": crawler, "failure": None}
         results.append(result)
 
@@ -271,7 +278,10 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
         d = process.crawl(crawler, source=source.id, sources=sources_file, full=full,
                           refresh=refresh, resume=resume)
         d.addErrback(failed)
-    process.start()
+    try:
+        process.start()
+    finally:
+        pool.close()
     elapsed = time.monotonic() - started
     for result in results:
         crawler = result.pop("crawler")
