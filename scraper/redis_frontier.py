@@ -84,6 +84,7 @@ DEFAULTS: dict[str, Any] = {
 
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FORMAT_VERSION = 1
+WAKE_INTERVAL = 0.1  # seconds between an idle worker's looks at the queue
 
 
 class FrontierError(Exception):
@@ -510,6 +511,7 @@ class RedisFrontierScheduler(Scheduler):
         self._tainted: set[str] = set()  # leases held when a push to Redis failed
         self._idle_since: float | None = None
         self._loop: task.LoopingCall | None = None
+        self._waker: task.LoopingCall | None = None
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
         self._state = "running"
 
@@ -543,10 +545,15 @@ class RedisFrontierScheduler(Scheduler):
         self._loop.start(self.tick_interval, now=True).addErrback(
             lambda f: logger.error("frontier housekeeping stopped: %s", f.getErrorMessage())
         )
+        self._waker = task.LoopingCall(self._wake_if_idle)
+        self._waker.start(min(WAKE_INTERVAL, self.tick_interval), now=False).addErrback(
+            lambda f: logger.error("frontier wake-up stopped: %s", f.getErrorMessage())
+        )
 
     def close(self, reason: str) -> None:
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
+        for loop in (self._loop, self._waker):
+            if loop is not None and loop.running:
+                loop.stop()
         inprogress = _engine_in_progress(self.crawler) or set()
         done = [lease for lease, req in self._held.items() if req not in inprogress]
         unfinished = [lease for lease in self._held if lease not in done]
@@ -674,6 +681,18 @@ class RedisFrontierScheduler(Scheduler):
         else:
             self._idle_since = None
         self._wake_engine()
+
+    def _wake_if_idle(self) -> None:
+        """An idle worker looks at the queue every WAKE_INTERVAL: another worker's listing
+        page may just have queued the next link of a chain (postback pages come one by one)."""
+        if self._held:
+            return  # busy: the engine asks for more as each request completes
+        try:
+            waiting = len(self.queue)
+        except redis.RedisError:
+            return
+        if waiting:
+            self._wake_engine()
 
     def _wake_engine(self) -> None:
         """Let the engine look at the queue now instead of at its next 5 s heartbeat."""
