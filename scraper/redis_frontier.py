@@ -628,7 +628,8 @@ class RedisFrontierScheduler(Scheduler):
             return False  # idle until Redis is back; the idle timeout waits for it too
 
     def _reached_downloader(self, request: Request, spider: Spider) -> None:
-        self._downloading.add(id(request))
+        if any(held is request for held in self._held.values()):  # not robots.txt fetches
+            self._downloading.add(id(request))
 
     def _waiting(self) -> int:
         """Held requests still in progress that have not reached the downloader yet."""
