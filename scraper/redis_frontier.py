@@ -891,6 +891,9 @@ def delete_job(server: redis.Redis, keys: FrontierKeys) -> None:
     """Remove every key of the job (tests, or `bantin enqueue --reset`)."""
     _forget_known(server, keys)
     server.delete(*keys.all())
+    leftovers = list(server.scan_iter(match=keys._key("*"), count=1000))
+    if leftovers:  # per-host politeness keys (job names hold no glob characters)
+        server.delete(*leftovers)
 
 
 def _forget_known(server: redis.Redis, keys: FrontierKeys) -> None:

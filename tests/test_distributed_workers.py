@@ -84,6 +84,10 @@ class Cluster:
     def progress(self) -> dict[str, dict[str, Any]]:
         return rf.job_status(self.server, self.keys).workers
 
+    def reported(self, name: str, key: str) -> int:
+        """A worker's latest progress figure (0 until it reports: a new crawl clears them)."""
+        return int(self.progress().get(name, {}).get(key, 0))
+
     def wait_for(self, condition: Any, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -156,7 +160,7 @@ def test_workers_started_before_and_after_enqueue_share_the_crawl(
     seeded = cluster.enqueue()
     assert seeded.returncode == 0, seeded.stderr
     assert "new crawl; queued 2 start request(s) for 1 source(s)" in seeded.stdout
-    cluster.wait_for(lambda: cluster.progress()["early"]["responses"] > 0, 60,
+    cluster.wait_for(lambda: cluster.reported("early", "responses") > 0, 60,
                      "the crawl to start")
     cluster.start_worker("late", *slow)
     results = cluster.wait_all()
@@ -196,8 +200,8 @@ def test_killed_worker_loses_nothing_its_requests_are_crawled_by_another(
     cluster.start_worker("survivor", "-s", "DOWNLOAD_DELAY=0.15")
     cluster.wait_for(lambda: len(cluster.progress()) == 2, 60, "two workers to join")
     assert cluster.enqueue().returncode == 0
-    cluster.wait_for(lambda: cluster.progress()["victim"]["responses"] >= 8
-                     and cluster.progress()["victim"]["held"] > 0, 60,
+    cluster.wait_for(lambda: cluster.reported("victim", "responses") >= 8
+                     and cluster.reported("victim", "held") > 0, 60,
                      "the victim to be mid-crawl")
     cluster.kill("victim")
     results = cluster.wait_all()
