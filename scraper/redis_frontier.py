@@ -50,7 +50,6 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 from scrapy import Request, signals
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -799,49 +798,10 @@ class SharedPolitenessMiddleware:
             await maybe_deferred_to_future(deferLater(reactor, wait_ms / 1000, lambda: None))
 
 
-# ---------------------------------------------------------------------------------------------
-# robots.txt: one parser for every request waiting on it
-# ---------------------------------------------------------------------------------------------
-
-
-ROBOTS_MIDDLEWARE_SWAP: dict[str, int | None] = {
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "scraper.redis_frontier.ConcurrentSafeRobotsTxtMiddleware": 100,
-}
-# After robots.txt (a refused request takes no turn), before everything that sends.
+# After robots.txt (100: a refused request takes no turn), before everything that sends.
 WORKER_MIDDLEWARES: dict[str, int | None] = {
-    **ROBOTS_MIDDLEWARE_SWAP,
     "scraper.redis_frontier.SharedPolitenessMiddleware": 110,
 }
-
-
-class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's RobotsTxtMiddleware, except that every request waiting for robots.txt sees it.
-
-    In Scrapy 2.19 the requests that arrive while a host's robots.txt is being fetched all
-    await the same Deferred through `maybe_deferred_to_future`; the first waiter's callback
-    returns None, so every later waiter gets None — "no robots.txt" — and is let through to
-    disallowed paths. A worker that joins a crawl takes a dozen requests of a host at once,
-    so it hit this at once. Each waiter here gets its own Deferred, relayed from the shared
-    one without consuming its result.
-    """
-
-    async def robot_parser(self, request: Request) -> Any:
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from scrapy.utils.httpobj import urlparse_cached
-        from twisted.internet.defer import Deferred
-
-        pending = self._parsers.get(urlparse_cached(request).netloc)
-        if isinstance(pending, Deferred):
-            mine: Deferred[Any] = Deferred()
-
-            def relay(result: Any) -> Any:
-                mine.callback(result)
-                return result
-
-            pending.addCallback(relay)
-            return await maybe_deferred_to_future(mine)
-        return await super().robot_parser(request)
 
 
 # ---------------------------------------------------------------------------------------------

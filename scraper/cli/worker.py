@@ -32,9 +32,7 @@ def worker_settings(*, redis_url: str | None, job: str | None, db: str | None,
                                               idle_timeout=idle_timeout,
                                               worker=worker).items():
         settings.set(key, value, priority="cmdline")
-    # Scrapy 2.19's robots.txt middleware lets requests through that wait on a robots.txt
-    # fetch together with others (see ConcurrentSafeRobotsTxtMiddleware): use the fixed one;
-    # and keep each host's delay across all workers (SharedPolitenessMiddleware).
+    # Each host's delay holds across all workers (SharedPolitenessMiddleware).
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     middlewares.update(rf.WORKER_MIDDLEWARES)
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
