@@ -657,21 +657,23 @@ def search(
     try:
         with store.engine.connect() as conn:
             plan = QueryPlan(conn, parsed, filters)
-            cap = plan._bind("cap", TOTAL_CAP + 1)
-            if len(plan.where) == 1 and not parsed.empty:  # no filter: the index alone counts
-                counted = f"{plan.match_cte} LIMIT :{cap}"
-            else:
-                counted = plan.sql("a.id", f"LIMIT :{cap}")
-            total = conn.execute(
-                sa.text(f"SELECT count(*) FROM ({counted}) t"), plan.params
-            ).scalar() or 0
+            total = None
             if sort == "date":
                 lim = plan._bind("lim", limit)
                 ids = list(conn.execute(sa.text(plan.sql(
                     "a.id", f"ORDER BY v.published_date DESC NULLS LAST, a.id DESC LIMIT :{lim}"
                 )), plan.params).scalars())
             else:
-                ids = _rank(plan, limit)
+                ids, total = _rank(plan, limit)
+            if total is None:  # the ranking did not see every match: count them (capped)
+                cap = plan._bind("cap", TOTAL_CAP + 1)
+                if len(plan.where) == 1 and not parsed.empty:  # no filter: the index counts
+                    counted = f"{plan.match_cte} LIMIT :{cap}"
+                else:
+                    counted = plan.sql("a.id", f"LIMIT :{cap}")
+                total = conn.execute(
+                    sa.text(f"SELECT count(*) FROM ({counted}) t"), plan.params
+                ).scalar() or 0
             rows = _rows(conn, ids)
             positions = _positions(conn, plan, [r.version_id for r in rows.values()])
     except sa.exc.SQLAlchemyError as exc:  # should not happen: every value is bound
@@ -704,11 +706,12 @@ def search(
     return result
 
 
-def _rank(plan: QueryPlan, limit: int) -> list[int]:
+def _rank(plan: QueryPlan, limit: int) -> tuple[list[int], int | None]:
     """Top article ids: exact-diacritic matches, then title matches, then newest.
 
     Each tier is read newest-first from the index and cut at CANDIDATES, so the cost does
     not grow with the number of matches (a common word matches most of the archive).
+    Returns the ids and, when the any-match tier was not cut, the exact total.
     """
     groups = plan.parsed.groups
     exprs = [(plan.expr(groups), "folded"), (plan.expr(groups, title=True), "title")]
@@ -724,7 +727,10 @@ def _rank(plan: QueryPlan, limit: int) -> list[int]:
         key=lambda i: (i in in_exact, i in in_title, str(dates[i]) if dates[i] else "", i),
         reverse=True,
     )
-    return ids[:limit]
+    # fewer than CANDIDATES in the any-match tier: that tier holds every match, so it is
+    # the total and no separate count has to walk the index again
+    total = len(fold) if len(fold) < CANDIDATES else None
+    return ids[:limit], total
 
 
 def _exactly(item: Item, exact: list[str], found: re.Match[str]) -> bool:

@@ -308,6 +308,31 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
+def previous_rows(measured: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Table lines of the current section for engine/size pairs this run does not measure
+    (so a long 1,000,000 run and a short PostgreSQL one can be done separately)."""
+    if not DOC.exists():
+        return [], []
+    found = re.search(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", DOC.read_text("utf-8"),
+                      re.S | re.M)
+    if not found:
+        return [], []
+    main, peer = [], []
+    for line in found.group(0).splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) < 3 or cells[0] not in ("sqlite", "postgres"):
+            continue
+        if (cells[0], cells[1]) in measured:
+            continue
+        (main if len(cells) > 6 else peer).append(line)
+    return main, peer
+
+
+def _pair(line: str) -> tuple[str, str]:
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    return cells[0], cells[1]
+
+
 def write_section(text: str) -> None:
     doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
@@ -316,6 +341,12 @@ def write_section(text: str) -> None:
     else:
         doc = doc.rstrip("\n") + "\n\n" + text + "\n"
     DOC.write_text(doc, encoding="utf-8")
+
+
+def plan_of(args: Any) -> list[tuple[str, int]]:
+    if args.runs:
+        return [(e, int(n)) for e, n in (r.split(":") for r in args.runs.split(",") if r)]
+    return [(e, int(n)) for n in args.sizes.split(",") if n for e in args.engines.split(",") if e]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -350,12 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"text model: {len(model.words):,} distinct words from the corpus")
     rows = []
     started_at = datetime.now(UTC)
-    if args.runs:
-        plan = [(e, int(n)) for e, n in (r.split(":") for r in args.runs.split(",") if r)]
-    else:
-        plan = [(e, int(n)) for n in args.sizes.split(",") if n
-                for e in args.engines.split(",") if e]
-    for engine, size in plan:
+    previous = previous_rows(set())  # the section as it stands, all rows
+    for engine, size in plan_of(args):
         log(f"{engine} {size:,}: ingest")
         url, admin = db_url_for(engine, size, workdir)
         store = Store.open(url)
@@ -402,7 +429,10 @@ def main(argv: list[str] | None = None) -> int:
         if admin is not None:
             admin.dispose()
         if not args.no_write:  # after every run, so a long series leaves its results so far
-            write_section(render(rows, args, started_at))
+            done = {(r["engine"], f"{r['size']:,}") for r in rows}
+            kept = tuple([line for line in part if _pair(line) not in done]
+                         for part in previous)
+            write_section(render(rows, args, started_at, kept))
             log(f"wrote the {SECTION!r} section of {DOC.relative_to(ROOT)}")
     print(render(rows, args, started_at))
     return 0
@@ -413,7 +443,8 @@ def _args_text(args: Any) -> str:
     return f"{what} --queries {args.queries} --peer-queries {args.peer_queries}"
 
 
-def render(rows: list[dict], args: Any, started_at: datetime) -> str:
+def render(rows: list[dict], args: Any, started_at: datetime,
+           kept: tuple[list[str], list[str]] = ([], [])) -> str:
     classes = [f"{k}w-{d}" for k in (1, 2, 3) for d in ("diacritics", "folded")]
     lines = [
         SECTION,
@@ -432,6 +463,7 @@ def render(rows: list[dict], args: Any, started_at: datetime) -> str:
         + " | ".join(f"{c} p50/p95" for c in classes) + " |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(classes),
     ]
+    lines += kept[0]
     for r in rows:
         lines.append(
             f"| {r['engine']} | {r['size']:,} | {r['rate']:,.0f} | {r['cpu_rate']:,.0f} | "
@@ -451,10 +483,14 @@ def render(rows: list[dict], args: Any, started_at: datetime) -> str:
         "speed-up at p50 |",
         "|---|---:|---:|---:|---:|",
     ]
+    lines += kept[1]
     for r in rows:
         lp50, lp95, op50, op95 = r["peer"]
         lines.append(f"| {r['engine']} | {r['size']:,} | {lp50:.0f}/{lp95:.0f} | "
                      f"{op50:.1f}/{op95:.1f} | {lp50 / op50:.0f}× |")
+    if kept[0]:
+        lines += ["", "Rows of engine/size pairs this command did not measure are kept from "
+                      "the previous run of this benchmark (same code path, earlier in the day)."]
     lines += [
         "",
         "Latencies are wall-clock per `search()` call, the server's work included; client CPU "
