@@ -86,6 +86,10 @@ class StoreWorker:
         """Run `fn(*args, **kwargs)` on the store thread and await its result."""
         from twisted.internet import reactor as _reactor  # the installed one (never at import)
 
+        if self._pool.joined:
+            # the reactor is shutting down (SIGTERM) and took the thread with it: finish the
+            # write here rather than lose it (a ThreadPool cannot be restarted)
+            return fn(*args, **kwargs)
         if not self._started:
             self._pool.start()
             self._started = True
@@ -106,8 +110,8 @@ class StoreWorker:
         return self.store
 
     def _stop_pool(self) -> None:
-        if self._started:
-            self._started = False
+        """Stop the database thread once (engine_stopped and reactor shutdown both ask)."""
+        if self._started and not self._pool.joined:
             self._pool.stop()
 
     def close(self) -> None:
