@@ -286,18 +286,21 @@ def test_a_hosts_delay_holds_across_workers(tmp_path: Path, redis_url: str, pg_u
 
 def test_crawl_distributed_seeds_and_works_the_job_in_one_process(
         cluster: Cluster, portal: RunningPortal) -> None:
-    """What `bantin crawl --distributed ID` runs: enqueue, then a worker in this process."""
-    script = (
-        "import sys\n"
-        "from scraper.cli.worker import crawl_distributed\n"
-        "sys.exit(crawl_distributed(['sample'], sources_file=sys.argv[1], redis_url=sys.argv[2],"
-        " job=sys.argv[3], db=sys.argv[4], warc_dir=sys.argv[5], quiet=True,"
-        " overrides={'BANTIN_REDIS_IDLE_TIMEOUT': '2', 'BANTIN_REDIS_TICK': '0.25'}))\n"
-    )
+    """`bantin crawl --distributed ID`: enqueue, then a worker in the same process."""
     result = subprocess.run(
-        [sys.executable, "-c", script, cluster.sources, cluster.redis_url, cluster.job,
-         cluster.pg_url, str(cluster.warc_dir)],
+        [BANTIN, "crawl", "sample", "--distributed", "--sources", str(cluster.sources),
+         "--redis", cluster.redis_url, "--job", cluster.job, "--db", cluster.pg_url,
+         "--warc-dir", str(cluster.warc_dir), "--quiet",
+         "-s", "BANTIN_REDIS_IDLE_TIMEOUT=2", "-s", "BANTIN_REDIS_TICK=0.25"],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "articles        60 new" in result.stdout
     _assert_every_article_once(cluster, portal)
+
+
+def test_crawl_distributed_refuses_full_and_resume(cluster: Cluster) -> None:
+    result = subprocess.run(
+        [BANTIN, "crawl", "--distributed", "--full", "--sources", str(cluster.sources),
+         "--redis", cluster.redis_url], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--full and --resume do not apply to --distributed" in result.stderr

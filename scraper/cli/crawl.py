@@ -146,9 +146,18 @@ def _summary(results: list[dict[str, Any]], elapsed: float) -> str:
               "JSON file, for monitoring and benchmarks.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress lines and only errors in the log; the summary is printed.")
+@click.option("--distributed", is_flag=True,
+              help="Share the crawl through Redis: seed the job with these sources and work on "
+              "it here; more `bantin worker` processes, on any machine, can join it. Use a "
+              "PostgreSQL --db. See docs/distributed.md.")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Redis of the shared frontier (with --distributed; default "
+              "$BANTIN_REDIS_URL, then redis://127.0.0.1:6379/0).")
+@click.option("--job", help="Name of the distributed crawl job (with --distributed).")
 def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | None, full: bool,
             refresh: bool, resume: bool, jobdir: str, warc_dir: str | None,
-            overrides: tuple[str, ...], stats_file: str | None, quiet: bool) -> None:
+            overrides: tuple[str, ...], stats_file: str | None, quiet: bool,
+            distributed: bool, redis_url: str | None, job: str | None) -> None:
     """Crawl portals of the sources registry into the store (all of them when no ID is given).
 
     \b
@@ -173,6 +182,8 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
       bantin crawl pholu --full             walk everything, mark removed articles
       bantin crawl pholu --resume           continue after Ctrl-C
       bantin crawl --sources my.yaml --db postgresql+psycopg://bantin@db/bantin
+      bantin crawl --distributed --redis redis://queue:6379/0 \\
+                   --db postgresql+psycopg://bantin@db/bantin    (then `bantin worker` elsewhere)
 
     \b
     Exit codes:
@@ -188,6 +199,18 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
         settings_overrides = _parse_overrides(overrides)
     except click.BadParameter as exc:
         raise click.UsageError(str(exc)) from None
+    if distributed:
+        if full or resume:
+            raise click.UsageError("--full and --resume do not apply to --distributed: the "
+                                   "shared queue resumes by itself; run a single-process "
+                                   "--full crawl to mark removed articles")
+        from scraper.cli.worker import crawl_distributed
+
+        sys.exit(crawl_distributed(list(source_ids), sources_file=sources_file,
+                                   redis_url=redis_url, job=job, db=db, warc_dir=warc_dir,
+                                   refresh=refresh, overrides=settings_overrides, quiet=quiet))
+    if redis_url or job:
+        raise click.UsageError("--redis and --job need --distributed")
     try:
         sources = load_sources(sources_file)
     except SourcesError as exc:
