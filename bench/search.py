@@ -490,7 +490,8 @@ def render(rows: list[dict], args: Any, started_at: datetime,
                      f"{op50:.1f}/{op95:.1f} | {lp50 / op50:.0f}× |")
     if kept[0]:
         lines += ["", "Rows of engine/size pairs this command did not measure are kept from "
-                      "the previous run of this benchmark (same code path, earlier in the day)."]
+                      "the previous run of this benchmark (earlier code: see the git history "
+                      "of archive/search.py)."]
     lines += [
         "",
         "Latencies are wall-clock per `search()` call, the server's work included; client CPU "
