@@ -394,3 +394,27 @@ def get_source(sources: Iterable[Source], source_id: str) -> Source:
     close = difflib.get_close_matches(source_id, [s.id for s in known], n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise KeyError(f"no source '{source_id}'{hint}; known: {', '.join(s.id for s in known)}")
+
+
+class SourceSelectionError(ValueError):
+    """Source ids asked for on a command line that the registry does not list."""
+
+
+def select_sources(sources: Iterable[Source], ids: Iterable[str]) -> list[Source]:
+    """The sources named by `ids` (all of them when none is named), in the order asked.
+
+    Raises SourceSelectionError naming every unknown id and the known ones, or saying that
+    the registry is empty.
+    """
+    known = list(sources)
+    by_id = {s.id: s for s in known}
+    wanted = list(dict.fromkeys(ids))
+    unknown = [i for i in wanted if i not in by_id]
+    if unknown:
+        raise SourceSelectionError(
+            f"unknown source id(s): {', '.join(unknown)}; known: "
+            f"{', '.join(sorted(by_id)) or 'none'}")
+    selected = [by_id[i] for i in wanted] if wanted else known
+    if not selected:
+        raise SourceSelectionError("the sources registry lists no source")
+    return selected

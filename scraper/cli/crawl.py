@@ -193,7 +193,7 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
       2    bad usage: unknown option or source id, unreadable or invalid sources file
       130  interrupted (Ctrl-C or SIGTERM): run again with --resume
     """
-    from scraper.sources import SourcesError, load_sources
+    from scraper.sources import SourceSelectionError, SourcesError, load_sources, select_sources
 
     try:
         settings_overrides = _parse_overrides(overrides)
@@ -212,19 +212,9 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
     if redis_url or job:
         raise click.UsageError("--redis and --job need --distributed")
     try:
-        sources = load_sources(sources_file)
-    except SourcesError as exc:
+        selected = select_sources(load_sources(sources_file), source_ids)
+    except (SourcesError, SourceSelectionError) as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    by_id = {s.id: s for s in sources}
-    unknown = [i for i in source_ids if i not in by_id]
-    if unknown:
-        click.echo(f"error: unknown source id(s): {', '.join(unknown)}; known: "
-                   f"{', '.join(sorted(by_id)) or 'none'}", err=True)
-        sys.exit(EXIT_USAGE)
-    selected = [by_id[i] for i in dict.fromkeys(source_ids)] if source_ids else sources
-    if not selected:
-        click.echo("error: the sources registry lists no source", err=True)
         sys.exit(EXIT_USAGE)
 
     settings = _settings(settings_overrides, db=db, warc_dir=warc_dir, quiet=quiet)

@@ -103,7 +103,7 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, redis_url: st
     """
     from scraper import redis_frontier as rf
     from scraper.cli.worker import worker_settings
-    from scraper.sources import SourcesError, load_sources
+    from scraper.sources import SourceSelectionError, SourcesError, load_sources, select_sources
 
     try:
         settings = worker_settings(redis_url=redis_url, job=job, db=None, warc_dir=None,
@@ -130,15 +130,10 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, redis_url: st
     if sources_file:
         settings.set("BANTIN_SOURCES", sources_file, priority="cmdline")
 
-    by_id = {s.id: s for s in sources}
-    unknown = [i for i in source_ids if i not in by_id]
-    if unknown:
-        click.echo(f"error: unknown source id(s): {', '.join(unknown)}; known: "
-                   f"{', '.join(sorted(by_id)) or 'none'}", err=True)
-        sys.exit(EXIT_USAGE)
-    selected = list(dict.fromkeys(source_ids)) if source_ids else list(by_id)
-    if not selected:
-        click.echo("error: the sources registry lists no source", err=True)
+    try:
+        selected = [s.id for s in select_sources(sources, source_ids)]
+    except SourceSelectionError as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     try:
         report = seed_job(settings, selected, sources_file=sources_file, reset=reset)

@@ -82,23 +82,16 @@ def command(source_ids: tuple[str, ...], name: str, sources_file: str | None, db
     from archive.monitor import CONTENT_EVENTS, assess_health, event_json, record_health
     from archive.store import Store, StoreError
     from scraper.cli.crawl import _db_url, _parse_overrides, _settings, run_crawl
-    from scraper.sources import SourcesError, load_sources
+    from scraper.sources import SourceSelectionError, SourcesError, load_sources, select_sources
 
     try:
-        sources = load_sources(sources_file)
+        selected = select_sources(load_sources(sources_file), source_ids)
         settings_overrides = _parse_overrides(overrides)
-    except SourcesError as exc:
+    except (SourcesError, SourceSelectionError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except click.BadParameter as exc:
         raise click.UsageError(str(exc)) from None
-    by_id = {s.id: s for s in sources}
-    unknown = [i for i in source_ids if i not in by_id]
-    if unknown:
-        click.echo(f"error: unknown source id(s): {', '.join(unknown)}; known: "
-                   f"{', '.join(sorted(by_id)) or 'none'}", err=True)
-        sys.exit(EXIT_USAGE)
-    selected = [by_id[i] for i in dict.fromkeys(source_ids)] if source_ids else sources
     selected_ids = [s.id for s in selected]
 
     settings = _settings(settings_overrides, db=db, warc_dir=warc_dir, quiet=True)
