@@ -229,7 +229,7 @@ def test_body_sentence_ending_the_article_does_not_look_like_a_byline() -> None:
 
 
 def test_pholu_notice_closing_paragraph_is_its_byline(fixtures_dir) -> None:
-    notice = (fixtures_dir / "officials" / "pholu-notice.txt").read_text(encoding="utf-8")
+    notice = (fixtures_dir / "seed" / "pholu-notice.txt").read_text(encoding="utf-8")
     body = notice.split("Tin khác")[0]
     paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
     assert looks_like_byline(paragraphs[-1]) is True

@@ -12,7 +12,7 @@ import pytest
 
 from scraper.encoding import charset_from_content_type, decode_page, repair_mojibake
 
-FIXTURES = Path(__file__).parent / "fixtures" / "encoding"
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 SENTENCE = (
     "Ngày 16 tháng 01 năm 2023, Ủy ban nhân dân thị trấn Phố Lu phát động thi đua; "
     "đồng chí Dương Thị Tâm, Bí thư Đảng ủy, phát biểu chỉ đạo về công tác năm mới."
@@ -144,9 +144,9 @@ def test_latin1_declared_but_utf8_bytes_are_read_as_utf8() -> None:
 
 
 MOJIBAKE_PAGES = {
-    "news_laodong-vn_home_mojibake-latin1.html": ("Lao Động Online", ["Việt Nam", "Đắk Lắk"]),
-    "news_giaoduc-net-vn_home_mojibake-latin1.html": ("Giáo dục Việt Nam", ["Xã hội", "Pháp luật"]),
-    "news_tintaynguyen-com_home_wordpress_mojibake-latin1.html": (
+    "laodong_home_mojibake.html": ("Lao Động Online", ["Việt Nam", "Đắk Lắk"]),
+    "giaoduc_home_mojibake.html": ("Giáo dục Việt Nam", ["Xã hội", "Pháp luật"]),
+    "tintaynguyen_home_mojibake.html": (
         "Tin Tây Nguyên, tin tức mới nhất về Tây Nguyên",
         ["Lâm Đồng", "Gia Lai"],
     ),

@@ -10,7 +10,7 @@ import pytest
 from scraper.officials import expand_position, find_officials, name_key
 from scraper.record import Official
 
-NOTICE = Path(__file__).parent / "fixtures" / "officials" / "pholu-notice.txt"
+NOTICE = Path(__file__).parent / "fixtures" / "seed" / "pholu-notice.txt"
 
 
 def people(text: str, **kw) -> list[tuple[str, str, str]]:

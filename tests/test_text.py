@@ -11,12 +11,13 @@ import pytest
 
 from scraper.text import canonical_tones, clean_text, detect_language, normalize_text, repair_glued
 
-FIXTURES = Path(__file__).parent / "fixtures" / "encoding"
-PHOLU = FIXTURES / "pholu-notice.txt"
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+SEED = Path(__file__).parent / "fixtures" / "seed"
+PHOLU = SEED / "pholu-notice.txt"
 
 
 def test_real_paragraph_mixing_entities_utf8_and_nfd_becomes_clean_nfc() -> None:
-    raw = (FIXTURES / "liferay_sotttt-hanoi_article_4417996_httrack.html").read_bytes()
+    raw = (FIXTURES / "liferay_article_4417996.html").read_bytes()
     html = raw.decode("utf-8")
     paragraph = re.search(r"<div>(Cũng tại buổi gặp mặt.*?)</div>", html, re.S).group(1)
     assert "&ocirc;" in paragraph and "\u0301" in paragraph  # entities and a combining acute

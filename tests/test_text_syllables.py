@@ -11,7 +11,8 @@ import pytest
 
 from scraper.syllables import is_syllable, place_tone, split_tone, syllables
 
-FIXTURES = Path(__file__).parent / "fixtures" / "encoding"
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+SEED = Path(__file__).parent / "fixtures" / "seed"
 
 
 def _words(path: Path) -> list[str]:
@@ -22,7 +23,7 @@ def _words(path: Path) -> list[str]:
 
 
 def test_every_vietnamese_word_of_a_real_article_is_a_syllable() -> None:
-    words = _words(FIXTURES / "liferay_sotttt-hanoi_article_4417996_httrack.html")
+    words = _words(FIXTURES / "liferay_article_4417996.html")
     unknown = sorted({w for w in words if not is_syllable(w)})
     # Only abbreviations written with Đ remain (HĐND, QĐ): they are not syllables.
     assert all(w.isupper() and "Đ" in w for w in unknown), unknown
@@ -30,7 +31,7 @@ def test_every_vietnamese_word_of_a_real_article_is_a_syllable() -> None:
 
 
 def test_every_word_of_the_pho_lu_notice_is_a_syllable_except_its_glued_words() -> None:
-    words = _words(FIXTURES / "pholu-notice.txt")
+    words = _words(SEED / "pholu-notice.txt")
     unknown = {w for w in words if not is_syllable(w)}
     assert unknown == {"củathị", "côngtác", "ngànhm", "HĐND"}
 
