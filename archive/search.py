@@ -269,7 +269,8 @@ Query syntax (the same on SQLite and PostgreSQL):
   -word -"phrase"  exclude articles containing it (exactly as typed when it has diacritics)
   word*            words starting with it
   a OR b           either side (AND binds tighter: "a b OR c" = (a and b) or c)
-Anything else (parentheses, NEAR, quotes left open, SQL) is read as plain words."""
+Anything else (parentheses, NEAR, quotes left open, SQL) is read as plain words.
+A query that starts with "-" needs "--" before it: bantin search -- "-lũ thi đua"."""
 
 HIGHLIGHT = ("«", "»")  # snippet markers around matched words
 ELLIPSIS = "…"
