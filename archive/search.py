@@ -270,7 +270,7 @@ Query syntax (the same on SQLite and PostgreSQL):
   word*            words starting with it
   a OR b           either side (AND binds tighter: "a b OR c" = (a and b) or c)
 Anything else (parentheses, NEAR, quotes left open, SQL) is read as plain words.
-A query that starts with "-" needs "--" before it: bantin search -- "-lũ thi đua"."""
+A query that starts with "-" goes last, after "--": bantin search --limit 5 -- "-lũ thi đua"."""
 
 HIGHLIGHT = ("«", "»")  # snippet markers around matched words
 ELLIPSIS = "…"
