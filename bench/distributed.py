@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import report
 from bench.crawl import machine, start_portal, write_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,13 +253,7 @@ def render(articles: int, baseline: Run, runs: list[Run]) -> str:
 
 
 def write_section(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text + "\n", doc)
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+    report.write_section(SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

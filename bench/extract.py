@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import sys
 import time
@@ -33,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_DIR = ROOT / "tests" / "fixtures" / "pages"
@@ -196,18 +197,7 @@ def pages_per_second(pages: list[Page], repeat: int) -> dict[str, float]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores (benchmark pinned to one), "
-        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
-    )
+    return report.machine("benchmark pinned to one")
 
 
 def pin_one_core() -> str:
@@ -268,14 +258,7 @@ def render(results: dict[str, tuple[float, Score]], pages: list[Page], repeat: i
 
 
 def write_section(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _m: text + "\n", doc, count=1)
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc, encoding="utf-8")
+    report.write_section(SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

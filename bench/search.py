@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
 import statistics
@@ -37,9 +36,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import report
+
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("BANTIN_CORPUS", "/work/shared/corpus"))
-SEED = ROOT / "tests" / "fixtures" / "store" / "pholu-notice.txt"
+CORPUS = Path(os.environ.get("BANTIN_CORPUS", ROOT.parent / "shared" / "corpus"))
+SEED = ROOT / "tests" / "fixtures" / "seed" / "pholu-notice.txt"
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Search"
 PG_ADMIN = os.environ.get("BANTIN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -293,19 +294,9 @@ def time_like(store: Any, queries: list[str]) -> list[float]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import sqlite3
 
-    return (f"{cpu}, {os.cpu_count()} cores (shared with other jobs), Python "
-            f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-            f"{platform.system()} {platform.release()}")
+    return report.machine("shared with other jobs", extra=f"SQLite {sqlite3.sqlite_version}")
 
 
 def previous_rows(measured: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -334,13 +325,7 @@ def _pair(line: str) -> tuple[str, str]:
 
 
 def write_section(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _m: text + "\n", doc, count=1)
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc, encoding="utf-8")
+    report.write_section(SECTION, text)
 
 
 def plan_of(args: Any) -> list[tuple[str, int]]:

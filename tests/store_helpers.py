@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scraper.record import Attachment, Image, Official, Record
 
-NOTICE = Path(__file__).parent / "fixtures" / "store" / "pholu-notice.txt"
+NOTICE = Path(__file__).parent / "fixtures" / "seed" / "pholu-notice.txt"
 FETCHED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 PHOLU_SOURCE = {
