@@ -272,14 +272,15 @@ def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None
             # only the innermost element holding the heading text triggers the rule
             if any(_own_text(c) == stripped for c in el if isinstance(c.tag, str)):
                 continue
-            if _alive(el, root):
+            if contains(root, el):
                 remove_block_after_heading(el, keep)
 
 
-def _alive(el: etree._Element, root: etree._Element) -> bool:
-    node = el
+def contains(outer: etree._Element | None, inner: etree._Element | None) -> bool:
+    """True when `inner` is `outer` or lies inside it (still attached: not removed)."""
+    node = inner
     while node is not None:
-        if node is root:
+        if node is outer:
             return True
         node = node.getparent()
     return False

@@ -24,6 +24,7 @@ from lxml import etree
 
 from scraper import chrome
 from scraper.bylines import looks_like_byline, parse_byline
+from scraper.chrome import contains
 from scraper.dates import choose_date, parse_date
 from scraper.encoding import decode_page
 from scraper.officials import find_officials
@@ -300,7 +301,7 @@ class _Extraction:
         date_els = select(root, platform.date, html)
         lead_el = _first(select(root, platform.lead, html))
         byline_els = select_all(root, platform.byline, html) if body_el is not None else []
-        if lead_el is not None and body_el is not None and _contains(lead_el, body_el):
+        if lead_el is not None and body_el is not None and contains(lead_el, body_el):
             lead_el = None
 
         pager = has_pager(root) if body_el is None else None  # before landmarks go
@@ -395,10 +396,10 @@ class _Extraction:
         lead_images = []
         if lead_el is not None and lead_el.getparent() is not None:
             lead_images = [
-                img for img in lead_el.getparent().iter("img") if not _contains(body_el, img)
+                img for img in lead_el.getparent().iter("img") if not contains(body_el, img)
             ]
         for el in [title_el, *date_els, lead_el, *byline_els]:
-            if el is not None and el is not body_el and _contains(body_el, el):
+            if el is not None and el is not body_el and contains(body_el, el):
                 chrome.drop(el)
         chrome.strip_body_chrome(body_el, platform)
         scope = _article_scope(title_el, body_el)
@@ -576,7 +577,7 @@ class _Extraction:
             if cap is not None and chrome.is_chrome_paragraph(caption):
                 caption = ""
             image = self.image(img, caption)
-            if cap is not None and _alive_in(cap, body):
+            if cap is not None and contains(body, cap):
                 chrome.drop(cap)
             if image is not None:
                 out.append(image)
@@ -596,7 +597,7 @@ class _Extraction:
             links += [
                 a
                 for a in scope.iter("a")
-                if not _contains(body, a) and not any(_contains(x, a) for x in excluded)
+                if not contains(body, a) and not any(contains(x, a) for x in excluded)
             ]
         for a in links:
             url = _viewer_target(self.absolute(a.get("href")))
@@ -701,17 +702,6 @@ def _first(items: list[etree._Element]) -> etree._Element | None:
     return items[0] if items else None
 
 
-def _contains(outer: etree._Element | None, inner: etree._Element | None) -> bool:
-    node = inner
-    while node is not None:
-        if node is outer:
-            return True
-        node = node.getparent()
-    return False
-
-
-def _alive_in(el: etree._Element, root: etree._Element) -> bool:
-    return _contains(root, el)
 
 
 def _headings(root: etree._Element) -> list[etree._Element]:
@@ -800,7 +790,7 @@ def _generic_title_el(
             break
         if el in wanted_els:
             before.append(el)
-    before += [c for c in candidates if _contains(body, c)]
+    before += [c for c in candidates if contains(body, c)]
     if before:
         heads = [c for c in before if c.tag in ("h1", "h2")]
         return (heads or before)[-1]
@@ -860,7 +850,7 @@ def _generic_bylines(title_el: etree._Element | None, body: etree._Element) -> l
         if not _AUTHOR_CLASS.search(cls):
             continue
         text = _text(el)
-        if not text or len(text) > 100 or any(_contains(o, el) for o in out):
+        if not text or len(text) > 100 or any(contains(o, el) for o in out):
             continue
         out.append(el)
     return out
@@ -898,7 +888,7 @@ def _is_list_item_date(el: etree._Element, *article: etree._Element | None) -> b
     for _ in range(3):
         if node is None or node.tag in ("body", "html"):
             return False
-        if any(part is not None and _contains(node, part) for part in article):
+        if any(part is not None and contains(node, part) for part in article):
             return False  # the article's own container
         if node.tag == "li":
             return True
@@ -920,7 +910,7 @@ def _dates_near(
     after it holds a date (a date line above the headline)."""
     if title_el is None:
         return []
-    title_inside = _contains(body, title_el)
+    title_inside = contains(body, title_el)
     out: list[etree._Element] = []
     before: deque[etree._Element] = deque(maxlen=12)
     title_ancestors = set(title_el.iterancestors())
@@ -936,9 +926,9 @@ def _dates_near(
             if el not in title_ancestors and _has_own_text(el):
                 before.append(el)
             continue
-        if (el is body and not title_inside) or (_contains(body, el) and el.tag == "p"):
+        if (el is body and not title_inside) or (contains(body, el) and el.tag == "p"):
             break
-        if _contains(title_el, el) or not _has_own_text(el):
+        if contains(title_el, el) or not _has_own_text(el):
             continue
         after_count += 1
         if after_count > 25:
@@ -969,7 +959,7 @@ def _date_element(el: etree._Element, title_el: etree._Element, body: etree._Ele
     text = _text(node)
     if not text or len(text) > 120 or node.tag in ("a", "li"):
         return False
-    if _contains(node, title_el) or _contains(node, body):
+    if contains(node, title_el) or contains(node, body):
         return False
     return parse_date(text) is not None and not _is_list_item_date(node, title_el, body)
 
@@ -1004,7 +994,7 @@ def _generic_lead(
         cls = f"{el.get('class') or ''} {el.get('id') or ''}"
         if cls.strip() and _LEAD_CLASS.search(cls):
             text = _text(el)
-            if 40 <= len(text) <= 1200 and el is not body and not _contains(el, body):
+            if 40 <= len(text) <= 1200 and el is not body and not contains(el, body):
                 return el
     return None
 
