@@ -178,13 +178,9 @@ def _decode_page(data: bytes, http_charset: str | None) -> DecodedPage:
     if declared in _SINGLE_BYTE_WESTERN:
         return _western_declared(data, declared, origin, warnings)
     if declared and _is_single_byte(declared) and not data.isascii():
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            warnings.append(f"encoding:declared {declared} ({origin}) but bytes are utf-8")
-            return _finish(text, "utf-8", warnings)
+        page = _utf8_despite(data, declared, origin, warnings)
+        if page is not None:
+            return page
     if declared:
         text = data.decode(declared, errors="replace")
         if declared == "cp1258":
@@ -229,18 +225,27 @@ def _fallback_from_utf8(
     return _finish(text, enc, warnings)
 
 
+def _utf8_despite(
+    data: bytes, declared: str, origin: str | None, warnings: list[str]
+) -> DecodedPage | None:
+    """Bytes labelled with a single-byte charset that are valid UTF-8 are UTF-8 (the label is
+    a template default); None when they are not."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    warnings.append(f"encoding:declared {declared} ({origin}) but bytes are utf-8")
+    return _finish(text, "utf-8", warnings)
+
+
 def _western_declared(
     data: bytes, declared: str, origin: str | None, warnings: list[str]
 ) -> DecodedPage:
     if data.isascii():
         return _finish(data.decode("ascii"), declared, warnings)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        warnings.append(f"encoding:declared {declared} ({origin}) but bytes are utf-8")
-        return _finish(text, "utf-8", warnings)
+    page = _utf8_despite(data, declared, origin, warnings)
+    if page is not None:
+        return page
     text, enc = _best_single_byte(data)
     if enc != "cp1252":
         warnings.append(f"encoding:declared {declared} ({origin}) but text is {enc}")
