@@ -134,6 +134,7 @@ class PortalSpider(scrapy.Spider):
         self.journal = CrawlJournal(None)
         self._feeds_seen: set[str] = set()
         self.start_set: set[str] = set()
+        self._yielded: set[str] = set()  # GET URLs this crawl already asked for (`_once`)
 
     # ------------------------------------------------------------------ setup
     @classmethod
@@ -267,6 +268,22 @@ class PortalSpider(scrapy.Spider):
     # articles 5. Listing walks run ahead of the article fetches they produce, so a long
     # postback chain (each page needs the previous one) is not queued behind them.
 
+    def _once(self, url: str) -> bool:
+        """True the first time this crawl asks for the GET `url`.
+
+        Menus, listings and related-news boxes repeat the same links on every page: a crawl
+        of 2,000 articles yields about 14,000 requests for 2,200 pages. Dropping the repeats
+        here spares Scrapy building, passing through its middlewares and fingerprinting each
+        one only for its dupefilter to discard it. The dupefilter remains the authority
+        (across a resumed JOBDIR and across distributed workers): this set is only a
+        cheaper first pass over what one crawler has already asked for.
+        """
+        if url in self._yielded:
+            self.crawler.stats.inc_value("bantin/repeated_links_skipped")
+            return False
+        self._yielded.add(url)
+        return True
+
     def _article_request(self, url: str, *, listing_url: str | None, state: Any = None,
                          extra: dict[str, Any] | None = None) -> Request:
         headers = {}
@@ -362,7 +379,7 @@ class PortalSpider(scrapy.Spider):
             # authority on what changed).
             if self.settings.getbool("BANTIN_CRAWL_FOLLOW_ARTICLE_LINKS", True):
                 for link in page.articles:
-                    if link.url not in self.known:
+                    if link.url not in self.known and self._once(link.url):
                         yield self._article_request(link.url, listing_url=response.url)
             return
         if role == "article":  # an article-looking link led to a listing: walk it, no deeper
@@ -390,7 +407,8 @@ class PortalSpider(scrapy.Spider):
             candidates.append((link.url, link.listed_at))
         requests, wanted = await self._decide(candidates, response.url)
         for req in requests:
-            yield req
+            if self._once(req.url):
+                yield req
         only_known = bool(candidates) and wanted == 0
         streak = (int(info.get("streak", 0)) + 1) if only_known else 0
         depth = int(info.get("depth", 0))
@@ -404,6 +422,8 @@ class PortalSpider(scrapy.Spider):
             nxt = page.pages if self.walk_everything else [
                 p for p in [L.next_page(page.pages, current)] if p is not None]
             for pl in nxt:
+                if not self._once(pl.url):
+                    continue
                 yield Request(pl.url, callback=self.parse_page, errback=self.on_error,
                               priority=8,
                               meta={"bantin": {"role": "page", "depth": depth,
@@ -424,6 +444,8 @@ class PortalSpider(scrapy.Spider):
             for link in page.listings:
                 if link.url in self.start_set:
                     continue  # fetched as a start page already (those skip the dupefilter)
+                if not self._once(link.url):
+                    continue
                 yield Request(link.url, callback=self.parse_page, errback=self.on_error,
                               priority=7,
                               meta={"bantin": {"role": "listing", "depth": depth + 1,
@@ -525,7 +547,8 @@ class PortalSpider(scrapy.Spider):
             candidates.append((url, when))
         requests, _ = await self._decide(candidates, source_url)
         for req in requests:
-            yield req
+            if self._once(req.url):
+                yield req
 
     # ------------------------------------------------------------------ items and errors
     def _item(self, response: Response, record: dict[str, Any],
