@@ -7,10 +7,12 @@ fetched again), run 3 a `--refresh` crawl (conditional GETs: the portal answers 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -96,16 +98,35 @@ def test_redirects_404s_and_500s_are_captured(runs):
     assert {200, 301, 404, 500} <= statuses
 
 
+def _redirects(runs) -> dict[str, str]:
+    """Target URI of every 3xx response in the archive -> its Location, made absolute."""
+    out = {}
+    for rec in records(sorted(runs.warc_dir.glob("*.warc.gz"))):
+        if rec.type != "response":
+            continue
+        head = rec.http_split()[0].decode("latin-1")
+        status = head.split(" ", 2)[1] if " " in head else ""
+        location = re.search(r"(?im)^location:\s*(\S+)", head)
+        if status.startswith("3") and location:
+            out[rec.target_uri] = urljoin(rec.target_uri, location.group(1))
+    return out
+
+
 def test_every_stored_version_points_at_its_response_record(runs):
-    rows = db(runs).execute("select url, warc_file, warc_offset, warc_record_id, "
-                            "payload_digest from article_versions").fetchall()
+    """The pointer leads to the response holding the version's payload: fetched at the
+    version's URL, or, for an article whose URL answered with a redirect (the record keeps
+    the URL the portal listed), at the redirect's target, its canonical URL."""
+    rows = db(runs).execute("select url, canonical_url, warc_file, warc_offset, "
+                            "warc_record_id, payload_digest from article_versions").fetchall()
     assert len(rows) >= 10
-    for url, warc_file, offset, record_id, digest in rows:
+    redirects = _redirects(runs)
+    for url, canonical, warc_file, offset, record_id, digest in rows:
         rec = read_record_at(runs.warc_dir / warc_file, offset)
         assert rec.type == "response"
         assert rec.record_id == record_id
         assert rec.headers["warc-payload-digest"] == digest
-        assert rec.target_uri == url
+        if rec.target_uri != url:
+            assert redirects.get(url) == canonical == rec.target_uri, (url, rec.target_uri)
 
 
 def test_incremental_recrawl_proves_unchanged_pages_with_revisits(runs):
