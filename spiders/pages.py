@@ -6,15 +6,19 @@ reactor thread they would cap a crawl at what one core can parse; `ParsePool` ru
 a process pool instead, so fetching and parsing overlap and use every core. With
 BANTIN_CRAWL_PARSE_WORKERS=0 pages are processed inline (same function, same result).
 
-`process_page` is the unit of work; everything it returns pickles (no lxml elements).
+`process_page` is the unit of work; everything it returns pickles (no lxml elements). The
+reactor sends the raw body only: decoding it to text (as Scrapy's response would) happens in
+the worker too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,15 +47,21 @@ def _platform(name: str, tree: Any, url: str, text: str) -> Any:
         return None
 
 
-def process_page(body: bytes, text: str, url: str, headers: dict[str, str], status: int,
-                 platform: str, allowed_domains: list[str], links_for: str) -> PageResult:
+def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str],
+                 status: int, platform: str, allowed_domains: list[str],
+                 links_for: str) -> PageResult:
     """Extract the page and analyse its links.
 
+    `text`: the page as Scrapy decoded it, or the response class (e.g. HtmlResponse) to
+    decode it with here, exactly as the crawler's response would have.
     `links_for`: "none" (no link analysis), "article" (only links to other articles), or
     "listing" (everything: articles with listed dates, categories, pagination, postbacks,
     feeds). Article pages get "article" whatever the caller asked.
     """
     from scraper.extract import extract
+
+    if isinstance(text, type):
+        text = text(url, body=body, headers=headers, status=status).text
 
     record = extract(body, url, headers=headers, status=status).to_dict()
     if status in (404, 410):
@@ -107,13 +117,23 @@ def default_workers() -> int:
 
 
 class ParsePool:
-    """A process pool for `process_page`, one per crawler unless the runner shares one."""
+    """A process pool for `process_page`, one per crawler unless the runner shares one.
+
+    Pages wait in a priority queue of our own and at most one page per worker (plus one
+    ready to go) sits in the executor: a listing page, whose links the crawl needs next
+    (a postback chain cannot go on without it), goes ahead of every article page waiting,
+    so it waits for at most the pages being parsed, never for a queue of them.
+    """
 
     ATTR = "bantin_parse_pool"
+    URGENT, NORMAL = 0, 1
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
+        self._waiting: list[tuple[int, int, tuple[Any, ...], asyncio.Future]] = []
+        self._order = itertools.count()
+        self._in_flight = 0
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> ParsePool:
@@ -137,15 +157,46 @@ class ParsePool:
                 initializer=_worker_init, initargs=(os.getpid(),))
         return self._executor
 
-    async def run(self, *args: Any, inline: bool = False) -> PageResult:
-        """`process_page(*args)` in a worker; `inline` runs it here (used for listing pages:
-        a pagination chain must not wait behind the article pages queued in the pool)."""
-        if self.workers <= 0 or inline:
+    async def run(self, *args: Any, urgent: bool = False) -> PageResult:
+        """`process_page(*args)` in a worker (here when the pool has no workers); `urgent`
+        pages (listings) go ahead of the others waiting."""
+        if self.workers <= 0:
             return process_page(*args)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), process_page, *args)
+        done = loop.create_future()
+        priority = self.URGENT if urgent else self.NORMAL
+        heapq.heappush(self._waiting, (priority, next(self._order), args, done))
+        self._feed(loop)
+        return await done
+
+    def _feed(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Hand waiting pages to the executor while a worker is (about to be) free."""
+        while self._waiting and self._in_flight < self.workers + 1:
+            _, _, args, done = heapq.heappop(self._waiting)
+            if done.cancelled():
+                continue
+            self._in_flight += 1
+            job = self._pool().submit(process_page, *args)
+            job.add_done_callback(lambda job, done=done: loop.call_soon_threadsafe(
+                self._finished, loop, job, done))
+
+    def _finished(self, loop: asyncio.AbstractEventLoop, job: Future, done: asyncio.Future
+                  ) -> None:
+        self._in_flight -= 1
+        if not done.cancelled():
+            if job.cancelled():
+                done.cancel()
+            elif job.exception() is not None:
+                done.set_exception(job.exception())
+            else:
+                done.set_result(job.result())
+        if self._executor is not None:
+            self._feed(loop)
 
     def close(self) -> None:
+        for _, _, _, done in self._waiting:
+            done.cancel()
+        self._waiting.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

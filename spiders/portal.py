@@ -395,9 +395,13 @@ class PortalSpider(scrapy.Spider):
                    for k, v in response.headers.items()}
         platform = getattr(self.source, "platform", None) or "auto"
         links_for = "article" if role == "article" else "listing"
-        return await ParsePool.for_crawler(self.crawler).run(
-            response.body, response.text, response.url, headers, response.status, platform,
-            list(self.allowed_domains), links_for, inline=role in ("start", "page"))
+        pool = ParsePool.for_crawler(self.crawler)
+        # the worker decodes the body as this response class would (half the bytes to send,
+        # and no decoding on the reactor)
+        text = response.text if pool.workers <= 0 else type(response)
+        return await pool.run(
+            response.body, text, response.url, headers, response.status, platform,
+            list(self.allowed_domains), links_for, urgent=role in ("start", "page"))
 
     async def _walk_listing(self, response: Response, result: Any, page: L.PageLinks,
                             info: dict[str, Any]) -> AsyncIterator[Any]:

@@ -1,0 +1,66 @@
+"""The crawl's parse pool (`spiders.pages`): real worker processes, real fixture pages."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from scrapy.http import HtmlResponse
+
+from spiders.pages import ParsePool, process_page
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _args(name: str, text: object = HtmlResponse) -> tuple:
+    body = (PAGES / f"{name}.html").read_bytes()
+    url = (PAGES / f"{name}.url").read_text(encoding="utf-8").strip()
+    headers = {"Content-Type": "text/html"}
+    if text is None:
+        text = HtmlResponse(url, body=body, headers=headers).text
+    return body, text, url, headers, 200, "auto", [], "listing"
+
+
+def test_the_worker_decodes_the_body_as_the_crawler_response_would() -> None:
+    for name in ("vnportal_pholu_notice", "generic_tcvn3_body", "liferay_listing_p1",
+                 "vnportal_listing_postback"):
+        decoded_here = process_page(*_args(name, text=None))
+        decoded_by_class = process_page(*_args(name))
+        assert decoded_by_class == decoded_here, name
+
+
+def test_listing_pages_go_ahead_of_the_article_pages_waiting() -> None:
+    pool = ParsePool(workers=1)
+    finished: list[str] = []
+
+    async def parse(label: str, urgent: bool) -> None:
+        await pool.run(*_args("vnportal_pholu_notice"), urgent=urgent)
+        finished.append(label)
+
+    async def crawl() -> None:
+        jobs = [asyncio.ensure_future(parse(f"article-{i}", False)) for i in range(6)]
+        await asyncio.sleep(0)  # the articles are queued first
+        jobs.append(asyncio.ensure_future(parse("listing", True)))
+        await asyncio.gather(*jobs)
+
+    try:
+        asyncio.run(crawl())
+    finally:
+        pool.close()
+    # one page per worker plus one ready to go were handed over before the listing came
+    assert finished.index("listing") <= 2, finished
+    assert sorted(finished) == sorted([f"article-{i}" for i in range(6)] + ["listing"])
+
+
+def test_closing_the_pool_cancels_pages_still_waiting() -> None:
+    pool = ParsePool(workers=1)
+
+    async def crawl() -> list[object]:
+        jobs = [asyncio.ensure_future(pool.run(*_args("vnportal_pholu_notice")))
+                for _ in range(5)]
+        await asyncio.sleep(0)
+        pool.close()
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    outcomes = asyncio.run(crawl())
+    assert any(isinstance(o, asyncio.CancelledError) for o in outcomes)
