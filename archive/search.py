@@ -8,8 +8,10 @@ How text is indexed (the same on both engines, so both return the same articles)
   placements "hoà" and "hòa" give the same key "hoa2");
 - SQLite stores the words in an FTS5 table (`search_fts`: ft/fb folded title/text, xt/xb exact
   title/text; tokenizer unicode61 without diacritic removal, which only splits on the spaces
-  we put); PostgreSQL stores `tsvector`s built from the same word lists with the same
-  positions (`search_docs.fv`/`xv`, GIN indexed), so no PostgreSQL dictionary, `unaccent`
+  we put) and the folded title once more in its own small FTS5 table (`search_titles`), so
+  the title tier reads short title-only lists instead of filtering every text match by
+  column; PostgreSQL stores `tsvector`s built from the same word lists with the same
+  positions (`search_docs.fv`/`xv`/`tv`, GIN indexed), so no PostgreSQL dictionary, `unaccent`
   rule or parser decides anything. That is why the results are the same: `unaccent` and
   FTS5's `remove_diacritics` fold differently (FTS5 never folds đ; to_tsvector's parser
   splits "HĐND-UBND" into three lexemes where FTS5 sees two).
@@ -168,6 +170,11 @@ _SQLITE_DELETE = (
     "VALUES ('delete', :id, :ft, :fb, :xt, :xb)"
 )
 _SQLITE_INSERT = "INSERT INTO search_fts (rowid, ft, fb, xt, xb) VALUES (:id, :ft, :fb, :xt, :xb)"
+# the folded title alone (revision 0005 on), contentless too
+_SQLITE_TITLE_DELETE = (
+    "INSERT INTO search_titles (search_titles, rowid, t) VALUES ('delete', :id, :ft)"
+)
+_SQLITE_TITLE_INSERT = "INSERT INTO search_titles (rowid, t) VALUES (:id, :ft)"
 _PG_UPSERT = (
     "INSERT INTO search_docs (article_id, fv, xv, tv) "
     "VALUES (:id, CAST(:fv AS tsvector), CAST(:xv AS tsvector), CAST(:tv AS tsvector)) "
@@ -204,19 +211,22 @@ def write_index(conn: Any, article_id: int, title: str | None, lead: str | None,
             old = index_values(*previous, engine)
             conn.execute(_statement(_SQLITE_DELETE),
                          {"id": article_id, **{k: old[k] for k in ("ft", "fb", "xt", "xb")}})
+            conn.execute(_statement(_SQLITE_TITLE_DELETE), {"id": article_id, "ft": old["ft"]})
         conn.execute(
             _statement(_SQLITE_INSERT),
             {"id": article_id, **{k: values[k] for k in ("ft", "fb", "xt", "xb")}},
         )
+        conn.execute(_statement(_SQLITE_TITLE_INSERT), {"id": article_id, "ft": values["ft"]})
     else:
         conn.execute(_statement(_PG_UPSERT), {"id": article_id, **values})
 
 
 def write_index_many(conn: Any, docs: list[tuple[int, str | None, str | None, str | None]],
-                     *, pg_title_vector: bool = True) -> None:
-    """Index new articles (id, title, lead, body) with one multi-row statement.
+                     *, pg_title_vector: bool = True, sqlite_titles: bool = True) -> None:
+    """Index new articles (id, title, lead, body) with one multi-row statement per table.
 
-    `pg_title_vector=False` writes the PostgreSQL index as revisions 0002-0003 had it."""
+    `pg_title_vector=False` writes the PostgreSQL index as revisions 0002-0003 had it,
+    `sqlite_titles=False` the SQLite one as revisions 0002-0004 had it (no title table)."""
     if not docs:
         return
     engine = conn.dialect.name
@@ -224,6 +234,8 @@ def write_index_many(conn: Any, docs: list[tuple[int, str | None, str | None, st
             for aid, title, lead, body in docs]
     if engine == "sqlite":
         sql = _SQLITE_INSERT
+        if sqlite_titles:
+            conn.execute(_statement(_SQLITE_TITLE_INSERT), rows)
     else:
         sql = _PG_UPSERT if pg_title_vector else _PG_UPSERT_0002
         if not pg_title_vector:
@@ -236,6 +248,7 @@ def rebuild_index(conn: Any) -> int:
     """Empty the index and index the current version of every article; returns how many."""
     import sqlalchemy as sa
 
+    titles = False
     if conn.dialect.name == "sqlite":
         ddl = conn.execute(sa.text(
             "SELECT sql FROM sqlite_master WHERE name = 'search_fts'")).scalar() or ""
@@ -243,6 +256,11 @@ def rebuild_index(conn: Any) -> int:
             conn.execute(sa.text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
         else:
             conn.execute(sa.text("DELETE FROM search_fts"))
+        titles = bool(conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_master WHERE name = 'search_titles'")).scalar())
+        if titles:  # revision 0005 on
+            conn.execute(sa.text(
+                "INSERT INTO search_titles (search_titles) VALUES ('delete-all')"))
     title_vector = True
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("DELETE FROM search_docs"))
@@ -255,7 +273,8 @@ def rebuild_index(conn: Any) -> int:
     ).execution_options(yield_per=1000))
     n = 0
     for batch in result.partitions(1000):
-        write_index_many(conn, [tuple(row) for row in batch], pg_title_vector=title_vector)
+        write_index_many(conn, [tuple(row) for row in batch], pg_title_vector=title_vector,
+                         sqlite_titles=titles)
         n += len(batch)
     return n
 
@@ -489,10 +508,12 @@ class QueryPlan:
     def expr(self, groups: list[list[Item]], *, exact: bool = False, title: bool = False) -> str:
         """The engine's match expression for OR-of-AND groups on one index."""
         if self.sqlite:
-            cols = ("{xt}" if title else "{xt xb}") if exact else ("{ft}" if title else "{ft fb}")
             body = " OR ".join(
                 "(" + " AND ".join(item.fts5(exact) for item in group) + ")" for group in groups
             )
+            if title and not exact:  # search_titles has the folded title alone
+                return f"({body})"
+            cols = ("{xt}" if title else "{xt xb}") if exact else "{ft fb}"
             return f"{cols} : ({body})"
         return " | ".join(
             "(" + " & ".join(item.tsquery(exact) for item in group) + ")" for group in groups
@@ -504,7 +525,8 @@ class QueryPlan:
         columns themselves; on PostgreSQL each index is its own tsvector column."""
         q = self._bind("q", expr)
         if self.sqlite:
-            return "search_fts f", f"f.search_fts MATCH :{q}", "f.rowid"
+            table = "search_titles" if index == "title" else "search_fts"
+            return f"{table} f", f"f.{table} MATCH :{q}", "f.rowid"
         col = {"folded": "fv", "exact": "xv", "title": "tv"}[index]
         return "search_docs f", f"f.{col} @@ CAST(:{q} AS tsquery)", "f.article_id"
 

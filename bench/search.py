@@ -227,7 +227,8 @@ def ingest(store: Any, size: int, seed: int, model: TextModel, sources: list[dic
     else:
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA optimize")
-            conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+            for table in ("search_fts", "search_titles"):
+                conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES('optimize')")
             conn.commit()
     return size / elapsed, size / cpu, sample
 

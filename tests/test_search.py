@@ -106,6 +106,26 @@ def test_only_the_current_version_is_searched(db_url):
     store.close()
 
 
+def test_every_word_in_the_title_ranks_above_newer_articles_and_follows_title_changes(db_url):
+    from scraper.record import Record
+
+    store = seeded_store(db_url)
+    older = Record(kind="article", url="http://pholu.example/le-hoi-2020",
+                   title="Lễ hội mùa xuân ở Phố Lu", published_at="2020-02-01",
+                   body_text="Lễ hội mùa xuân đã diễn ra vui vẻ.")
+    newer = Record(kind="article", url="http://pholu.example/tin-2024", title="Tin tức",
+                   published_at="2024-02-01", body_text="Lễ hội mùa xuân năm nay đông vui.")
+    for record in (older, newer):
+        store.save_page(source_id="pholu", record=record, fetched_at=FETCHED)
+    assert urls(search(store, "le hoi mua xuan")) == [older.url, newer.url]
+    retitled = Record(**{**older.to_dict(), "title": "Tin cũ"})
+    assert store.save_page(source_id="pholu", record=retitled,
+                           fetched_at=FETCHED).status == "changed"
+    assert urls(search(store, "le hoi mua xuan")) == [newer.url, older.url]
+    assert urls(search(store, "tin cu"))[0] == older.url  # now in its title
+    store.close()
+
+
 def test_filter_by_source(store):
     assert urls(search(store, "thi dua", filters=Filters(sources=["sotttt"]))) == [HANOI]
 
@@ -243,8 +263,9 @@ def test_reindexing_changed_articles_keeps_the_sqlite_index_consistent(sqlite_ur
         store.save_page(source_id="sotttt", record=hanoi_record().__class__(
             **{**hanoi_record().to_dict(), "body_text": body}), fetched_at=FETCHED)
     with store.engine.begin() as conn:  # raises if FTS5 finds its index corrupt
-        conn.execute(sa.text(
-            "INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 0)"))
+        for table in ("search_fts", "search_titles"):
+            conn.execute(sa.text(
+                f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 0)"))
     assert search(store, "le hoi mua xuan").total == 0
     assert urls(search(store, "giao thông nông thôn")) == [HANOI]
     store.close()

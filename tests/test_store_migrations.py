@@ -63,6 +63,30 @@ def test_store_made_by_the_first_schema_is_upgraded_without_losing_data(db_url):
     store.close()
 
 
+def test_upgrade_indexes_old_titles_for_the_title_tier(db_url):
+    old = Store.open(db_url, migrate=False)
+    old.upgrade("0001")
+    _fill_first_schema(old)
+    with old.engine.begin() as conn:  # newer, "thi đua" only in its text
+        conn.execute(sa.text(
+            "INSERT INTO articles (id, source_id, url, first_seen, last_seen, status, "
+            "content_hash, version_count) VALUES (2, 'pholu', 'http://pholu/b', "
+            "'2023-01-20 00:00:00', '2023-01-20 00:00:00', 'present', 'h2', 1)"))
+        conn.execute(sa.text(
+            "INSERT INTO article_versions (id, article_id, number, content_hash, fetched_at, "
+            "unit_id, url, title, published_at, published_date, authors, body_text, warnings, "
+            "record) VALUES (2, 2, 1, 'h2', '2023-01-20 00:00:00', 1, 'http://pholu/b', "
+            "'Tin tức', '2023-06-01', '2023-06-01', '[]', 'Phong trào thi đua.', '[]', "
+            "'{\"kind\": \"article\", \"url\": \"http://pholu/b\"}')"))
+        conn.execute(sa.text("UPDATE articles SET current_version_id = 2 WHERE id = 2"))
+    old.close()
+
+    store = Store.open(db_url)
+    assert [h.article_id for h in search(store, "thi dua").hits] == [1, 2]
+    assert [h.article_id for h in search(store, "thi dua", sort="date").hits] == [2, 1]
+    store.close()
+
+
 def test_store_newer_than_this_bantin_is_refused(sqlite_url):
     Store.open(sqlite_url).close()
     engine = sa.create_engine(sqlite_url)
