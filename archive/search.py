@@ -145,7 +145,15 @@ def index_values(title: str | None, lead: str | None, body: str | None,
     `engine` "sqlite" or "postgresql" computes only that engine's values.
     """
     title_words, text_words = document_words(title, lead, body)
-    folded, exact = _key_maps(set(title_words).union(text_words))
+    try:  # usually every word was seen before: no need to collect the distinct ones
+        return _index_values(title_words, text_words, _FOLDED, _EXACT, engine)
+    except KeyError:
+        folded, exact = _key_maps(set(title_words).union(text_words))
+        return _index_values(title_words, text_words, folded, exact, engine)
+
+
+def _index_values(title_words: list[str], text_words: list[str], folded: dict[str, str],
+                  exact: dict[str, str], engine: str) -> dict[str, str]:
     fget, xget = folded.__getitem__, exact.__getitem__
     out: dict[str, str] = {}
     if engine != "postgresql":
