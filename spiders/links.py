@@ -9,6 +9,7 @@ that looks at the URL's shape, the anchor text and where the link sits on the pa
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,8 +17,11 @@ from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 from w3lib.url import safe_url_string
+
+from scraper.platforms.base import Platform
 
 LinkKind = Literal["article", "listing", "other"]
 
@@ -164,6 +168,9 @@ class CrawlRules:
         )
 
 
+_GENERIC_RULES = CrawlRules()
+
+
 # Noise every portal has: login, search, print views, feeds, calendars, language switches.
 GENERIC_IGNORE = _compile(
     [
@@ -196,9 +203,23 @@ def rules_for_platform(platform: Any) -> CrawlRules:
     path patterns) and `postback_pager.target_pattern`; anything missing stays generic.
     """
     if platform is None or getattr(platform, "name", "generic") == "generic":
-        return CrawlRules()  # unknown templates: the generic scoring rule below
+        return _GENERIC_RULES  # unknown templates: the generic scoring rule below
     if isinstance(platform, CrawlRules):
         return platform
+    known = _PLATFORM_RULES.get(id(platform))
+    if known is not None and known[0] is platform:
+        return known[1]
+    rules = _rules_for_platform(platform)
+    if isinstance(platform, Platform):  # frozen: its rules can be remembered
+        _PLATFORM_RULES[id(platform)] = (platform, rules)
+    return rules
+
+
+# id(platform) -> (platform, its rules); the entry holds the platform, so the id stays its own.
+_PLATFORM_RULES: dict[int, tuple[Any, CrawlRules]] = {}
+
+
+def _rules_for_platform(platform: Any) -> CrawlRules:
     pagination = getattr(platform, "pagination", None)
     pager: list[str] = []
     if pagination is not None:
@@ -250,31 +271,67 @@ class Link:
     element: Any = field(default=None, compare=False, repr=False)  # the <a> (lxml)
 
 
+# Plain lxml elements, not lxml.html's: its class lookup is a Python call for every element
+# proxy created, i.e. on every step of every walk over the tree (link regions, anchors,
+# selectors). Nothing here uses the lxml.html element API. One parser per thread: lxml
+# parsers must not be shared between threads.
+_PARSERS = threading.local()
+
+
+def _plain_parser() -> etree.HTMLParser:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser()  # lxml.html's options, without lookup
+    return parser
+
+
 def parse_html(text: str | bytes) -> Any:
-    """An lxml HTML tree (an empty document for empty input)."""
+    """An lxml HTML tree (an empty document for empty input), as `lxml.html.fromstring`
+    builds it but of plain lxml elements."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if not text.strip():
-        return lxml_html.fromstring("<html></html>")
+        return lxml_html.fromstring("<html></html>", parser=_plain_parser())
+    try:
+        return lxml_html.fromstring(text, parser=_plain_parser())
+    except Exception:  # noqa: BLE001 - e.g. a fragment path needing lxml.html's element API
+        pass
     try:
         return lxml_html.fromstring(text)
     except Exception:  # noqa: BLE001 - lxml raises on documents it cannot root; treat as empty
-        return lxml_html.fromstring("<html></html>")
+        return lxml_html.fromstring("<html></html>", parser=_plain_parser())
 
 
 def _tokens(el: Any) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def link_region(a: Any) -> Region:
-    """Where an anchor sits: inside navigation/header/footer, main content, or elsewhere."""
+def link_region(a: Any, memo: dict[Any, Region] | None = None) -> Region:
+    """Where an anchor sits: inside navigation/header/footer, main content, or elsewhere.
+
+    `memo` (one dict per page) remembers the answer for every ancestor looked at: the links
+    of a page share their ancestors, so each element is classified once per page.
+    """
+    if memo is None:
+        memo = {}
+    walked = []
+    region: Region = "other"
     for el in a.iterancestors():
+        known = memo.get(el)
+        if known is not None:
+            region = known
+            break
+        walked.append(el)
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _NAV_TAGS or _NAV_TOKENS.search(_tokens(el)):
-            return "nav"
+            region = "nav"
+            break
         if tag in _MAIN_TAGS or _MAIN_TOKENS.search(_tokens(el)):
-            return "main"
-    return "other"
+            region = "main"
+            break
+    for el in walked:  # each walked element's own answer is the one found above it (or at it)
+        memo[el] = region
+    return region
 
 
 def parse_listed_date(text: str) -> date | datetime | None:
@@ -342,19 +399,49 @@ def iter_links(tree: Any, base_url: str, *, dates: bool = True) -> Iterator[Link
     base_el = tree.find(".//base[@href]")
     if base_el is not None:
         base = urljoin(base_url, base_el.get("href"))
+    try:
+        parsed = urlsplit(base)
+        origin: tuple[str, str] | None = (parsed.scheme, parsed.netloc)
+    except ValueError:
+        origin = None
+    regions: dict[Any, Region] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
             continue
         try:
-            url = canonicalize_url(href, base)
+            url = _canonical_href(href, base, origin)
         except ValueError:
             continue
         if not url.startswith(("http://", "https://")):
             continue
         text = _anchor_text(a)
         listed = listed_date(a, text) if dates else None
-        yield Link(url=url, text=text, region=link_region(a), listed_at=listed, element=a)
+        yield Link(url=url, text=text, region=link_region(a, regions), listed_at=listed,
+                   element=a)
+
+
+# (base scheme, base netloc, href) -> canonical URL, for hrefs that are absolute or
+# root-relative: joining those reads nothing of the base but its scheme and netloc, so the
+# menus every page of a site repeats are joined once per site, not once per page.
+_HREFS: dict[tuple[str, str, str], str] = {}
+_HREFS_MAX = 65536
+
+
+def _canonical_href(href: str, base: str, origin: tuple[str, str] | None) -> str:
+    """`canonicalize_url(href, base)` for a stripped, non-empty `href`."""
+    if origin is None or not (
+        (href[0] == "/" and href[1:2] != "/") or href.startswith(("http://", "https://"))
+    ):
+        return canonicalize_url(href, base)
+    key = (origin[0], origin[1], href)
+    url = _HREFS.get(key)
+    if url is None:
+        url = canonicalize_url(href, base)
+        if len(_HREFS) >= _HREFS_MAX:
+            _HREFS.clear()
+        _HREFS[key] = url
+    return url
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,6 +487,46 @@ def url_shape(url: str) -> LinkKind:
     return "other"
 
 
+# (url, id(rules)) -> (rules, facts): what classify_link reads from the URL alone. The entry
+# holds its rules, so the id cannot be reused while the entry lives (checked on every hit).
+_URL_FACTS: dict[tuple[str, int], tuple[CrawlRules, tuple[LinkKind | None, LinkKind, bool]]] = {}
+_URL_FACTS_MAX = 65536
+
+
+def _url_facts(url: str, rules: CrawlRules) -> tuple[LinkKind | None, LinkKind, bool]:
+    """(kind decided by the URL alone or None, url_shape, a platform listing/pager pattern
+    matches a URL that is not article-shaped): pure in (url, rules), so remembered per URL;
+    menus repeat the same links on every page."""
+    key = (url, id(rules))
+    hit = _URL_FACTS.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    facts = _url_facts_uncached(url, rules)
+    if len(_URL_FACTS) >= _URL_FACTS_MAX:
+        _URL_FACTS.clear()
+    _URL_FACTS[key] = (rules, facts)
+    return facts
+
+
+def _url_facts_uncached(url: str, rules: CrawlRules) -> tuple[LinkKind | None, LinkKind, bool]:
+    target = url
+    if is_asset(url):
+        return "other", "other", False
+    if any(p.search(target) for p in rules.ignore_patterns):
+        return "other", "other", False
+    if any(p.search(target) for p in rules.article_patterns):
+        return "article", "other", False
+    if any(p.search(target) for p in GENERIC_IGNORE):
+        return "other", "other", False
+    shape = url_shape(url)
+    # A platform's listing patterns are broad (`/<slug>`); a URL that clearly names an
+    # article (numeric id, Liferay view_content, long slug) is scored instead.
+    listing = shape != "article" and (any(p.search(target) for p in rules.listing_patterns) or any(
+        p.search(target) for p in rules.pagination_patterns
+    ))
+    return None, shape, listing
+
+
 def classify_link(link: Link | str, rules: CrawlRules | None = None, text: str = "",
                   region: Region = "other") -> LinkKind:
     """Article, listing (category or pager) or other (noise) — by platform rules, then shape.
@@ -412,22 +539,10 @@ def classify_link(link: Link | str, rules: CrawlRules | None = None, text: str =
         url, text, region = link.url, link.text, link.region
     else:
         url = link
-    rules = rules or CrawlRules()
-    target = url
-    if is_asset(url):
-        return "other"
-    if any(p.search(target) for p in rules.ignore_patterns):
-        return "other"
-    if any(p.search(target) for p in rules.article_patterns):
-        return "article"
-    if any(p.search(target) for p in GENERIC_IGNORE):
-        return "other"
-    shape = url_shape(url)
-    # A platform's listing patterns are broad (`/<slug>`); a URL that clearly names an
-    # article (numeric id, Liferay view_content, long slug) is scored instead.
-    if shape != "article" and (any(p.search(target) for p in rules.listing_patterns) or any(
-        p.search(target) for p in rules.pagination_patterns
-    )):
+    decided, shape, listing_pattern = _url_facts(url, rules or _GENERIC_RULES)
+    if decided is not None:
+        return decided
+    if listing_pattern:
         return "listing" if region != "nav" or len(text.split()) <= 8 else "other"
     words = len(text.split())
     if shape == "article":
