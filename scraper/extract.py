@@ -35,7 +35,7 @@ from scraper.platforms.generic import find_main_block
 from scraper.record import Attachment, Image, Record
 from scraper.text import clean_text, detect_language, normalize_text
 
-__all__ = ["extract", "ATTACHMENT_TYPES"]
+__all__ = ["extract", "extract_with_platform", "ATTACHMENT_TYPES"]
 
 # File types a linked document can have (by extension).
 ATTACHMENT_TYPES: frozenset[str] = frozenset({
@@ -135,14 +135,34 @@ def extract(
     `now`: the reference time for rejecting future dates (default: the current time).
     Never raises: unreadable input gives a record of kind "error" with warnings.
     """
+    return extract_with_platform(data, url, headers=headers, status=status, now=now)[0]
+
+
+def extract_with_platform(
+    data: bytes,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    status: int = 200,
+    now: datetime | None = None,
+) -> tuple[Record, Platform | None, str | None]:
+    """`extract`, plus the platform detected and the HTML it was detected on: the HTML
+    the tree handed to `detect` was parsed from, exactly (None when there was no
+    detection, or the tree is not a plain parse of one string). A caller that would detect
+    again on a tree of the same string can take the platform instead (the crawl's link
+    analysis does)."""
+    ex = _Extraction(data, url, headers or {}, status, now)
     try:
-        return _Extraction(data, url, headers or {}, status, now).run()
+        record = ex.run()
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
         return Record(
             kind="error",
             url=url,
             warnings=[f"extraction failed: {type(exc).__name__}: {exc}"],
-        )
+        ), None, None
+    if ex.platform is None:
+        return record, None, None
+    return record, ex.platform, ex.parsed_html
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -182,6 +202,8 @@ class _Extraction:
         self.meta: dict[str, str] = {}
         self.base_url = url  # the page URL, or its <base href> once the head is read
         self.raw_paragraphs: dict[str, str] = {}
+        self.platform: Platform | None = None  # as detected on the page's tree
+        self.parsed_html: str | None = None  # the string that tree is the plain parse of
 
     # --- helpers ---------------------------------------------------------------------------
     def warn(self, message: str) -> None:
@@ -261,7 +283,9 @@ class _Extraction:
                 return self.finish("error")
         try:
             root = _parse(html)
+            self.parsed_html = html
             if _too_deep():
+                self.parsed_html = None
                 # old portals leave inline tags unclosed by the hundred; libxml2 stops at its
                 # depth limit, so drop the inline formatting tags (they carry no structure)
                 root = _parse(_INLINE_FORMATTING.sub("", html))
@@ -288,6 +312,7 @@ class _Extraction:
             except ValueError:
                 self.warn(f"unusable <base href>: {meta['<base>']!r}")
         platform = detect(root, self.url, html)
+        self.platform = platform
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
         _embedded_documents_to_links(root)  # before iframes/objects go with the chrome

@@ -36,13 +36,28 @@ class PageResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _platform(name: str, tree: Any, url: str, text: str) -> Any:
+# Platform detection on the link-analysis tree sees the page's first this many characters.
+_DETECT_CHARS = 20000
+
+
+def _platform(name: str, tree: Any, url: str, text: str, detected: Any = None,
+              detected_on: str | None = None) -> Any:
+    """The platform named, else the one detected on `tree` (the parse of `text`).
+
+    `detected`: the platform extraction detected on a tree parsed from the string
+    `detected_on`. When that string is the whole of `text`, short enough for detection to
+    see all of it, and `tree` is the whole document, detection here would read the same
+    markers, names and elements, so its answer is taken instead of detecting twice.
+    """
     from scraper import platforms
 
     if name and name != "auto":
         return platforms.get(name)
+    if (detected is not None and detected_on is not None and len(text) <= _DETECT_CHARS
+            and text == detected_on and tree.getparent() is None):
+        return detected
     try:
-        return platforms.detect(tree, url, text[:20000])
+        return platforms.detect(tree, url, text[:_DETECT_CHARS])
     except Exception:  # noqa: BLE001 - detection is a hint; the generic rules still work
         return None
 
@@ -58,19 +73,21 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     "listing" (everything: articles with listed dates, categories, pagination, postbacks,
     feeds). Article pages get "article" whatever the caller asked.
     """
-    from scraper.extract import extract
+    from scraper.extract import extract_with_platform
 
     if isinstance(text, type):
         text = text(url, body=body, headers=headers, status=status).text
 
-    record = extract(body, url, headers=headers, status=status).to_dict()
+    extracted, detected, detected_on = extract_with_platform(body, url, headers=headers,
+                                                             status=status)
+    record = extracted.to_dict()
     if status in (404, 410):
         record["kind"] = "not_found"
     kind = record.get("kind")
     if links_for == "none" or kind in ("not_found", "error") or status >= 400:
         return PageResult(record)
     tree = L.parse_html(text)
-    plat = _platform(platform, tree, url, text)
+    plat = _platform(platform, tree, url, text, detected, detected_on)
     rules = L.rules_for_platform(plat)
     page = L.analyse_page(tree, url, rules, allowed_domains,
                           articles_only=links_for == "article" or kind == "article")
@@ -78,6 +95,15 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     page.listings = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.listings]
     current = L.current_postback_page(tree) if page.postbacks else None
     return PageResult(record, page, current, getattr(plat, "name", "generic"))
+
+
+def _process_page_timed(*args: Any) -> tuple[PageResult, float]:
+    """`process_page` and the CPU seconds it took in the worker."""
+    import time
+
+    start = time.process_time()
+    result = process_page(*args)
+    return result, time.process_time() - start
 
 
 def _die_with_parent(parent: int) -> None:
@@ -134,6 +160,7 @@ class ParsePool:
         self._waiting: list[tuple[int, int, tuple[Any, ...], asyncio.Future]] = []
         self._order = itertools.count()
         self._in_flight = 0
+        self.cpu_seconds = 0.0  # spent by the workers on the pages (stat bantin_cpu/parse_seconds)
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> ParsePool:
@@ -176,7 +203,7 @@ class ParsePool:
             if done.cancelled():
                 continue
             self._in_flight += 1
-            job = self._pool().submit(process_page, *args)
+            job = self._pool().submit(_process_page_timed, *args)
             job.add_done_callback(lambda job, done=done: loop.call_soon_threadsafe(
                 self._finished, loop, job, done))
 
@@ -189,7 +216,9 @@ class ParsePool:
             elif job.exception() is not None:
                 done.set_exception(job.exception())
             else:
-                done.set_result(job.result())
+                result, seconds = job.result()
+                self.cpu_seconds += seconds
+                done.set_result(result)
         if self._executor is not None:
             self._feed(loop)
 
