@@ -244,10 +244,12 @@ def _credit(text: str) -> list[str] | None:
         s = " | ".join(c for c in chunks if c and not _NOT_CREDIT.match(c))
     if not s:
         return None
-    prefixes = list(_PREFIX.finditer(s))
-    if prefixes and prefixes[0].start() == 0:
+    # a credit starts with its prefix: only then are the others looked for (a paragraph of
+    # body text is read once, not scanned for every "Ảnh:" in it)
+    if _PREFIX.match(s) is not None:
         if len(s.split()) > MAX_CREDIT_WORDS:
             return None
+        prefixes = list(_PREFIX.finditer(s))
         out: list[str] = []
         for i, m in enumerate(prefixes):
             end = prefixes[i + 1].start() if i + 1 < len(prefixes) else len(s)

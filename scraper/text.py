@@ -146,12 +146,13 @@ def _has_glued_digits(s: str) -> bool:
 def _has_glue_suspect(s: str) -> bool:
     """Cheap check: a non-ASCII word of 4+ letters that is not a syllable.
 
-    Whitespace tokens are compared against the syllable set in bulk; only the few left
-    over (punctuation attached, abbreviations, glued words) are looked at letter by letter.
+    Whitespace tokens are looked up in the syllable set (no set of the paragraph's tokens
+    is built); only the few not found (punctuation attached, abbreviations, glued words)
+    are looked at letter by letter.
     """
-    leftovers = set(s.lower().split()) - all_syllables()
-    for token in leftovers:
-        if token.isascii():
+    known = all_syllables()
+    for token in s.lower().split():
+        if token in known or token.isascii():
             continue
         for word in _GLUE_CANDIDATE.findall(token):
             if not word.isascii() and not is_syllable(word) and word not in LOANWORDS:

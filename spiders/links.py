@@ -104,9 +104,14 @@ def _canonical(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+@lru_cache(maxsize=65536)
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 def same_site(url: str, allowed_domains: Iterable[str]) -> bool:
     """True when the URL's host is one of `allowed_domains` or a subdomain of one."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = _host(url)
     for domain in allowed_domains:
         domain = domain.lower().lstrip(".")
         if host == domain or host.endswith("." + domain):
@@ -302,8 +307,16 @@ def parse_html(text: str | bytes) -> Any:
         return lxml_html.fromstring("<html></html>", parser=_plain_parser())
 
 
-def _tokens(el: Any) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+@lru_cache(maxsize=16384)
+def _own_region(tag: str, cls: str | None, id_: str | None) -> Region | None:
+    """"nav" or "main" when an element with this tag, class and id marks the region of
+    what is inside it, else None (remembered: a site's templates repeat a few classes)."""
+    tokens = f"{cls or ''} {id_ or ''}"
+    if tag in _NAV_TAGS or _NAV_TOKENS.search(tokens):
+        return "nav"
+    if tag in _MAIN_TAGS or _MAIN_TOKENS.search(tokens):
+        return "main"
+    return None
 
 
 def link_region(a: Any, memo: dict[Any, Region] | None = None) -> Region:
@@ -323,11 +336,9 @@ def link_region(a: Any, memo: dict[Any, Region] | None = None) -> Region:
             break
         walked.append(el)
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _NAV_TAGS or _NAV_TOKENS.search(_tokens(el)):
-            region = "nav"
-            break
-        if tag in _MAIN_TAGS or _MAIN_TOKENS.search(_tokens(el)):
-            region = "main"
+        own = _own_region(tag, el.get("class"), el.get("id"))
+        if own is not None:
+            region = own
             break
     for el in walked:  # each walked element's own answer is the one found above it (or at it)
         memo[el] = region
@@ -589,6 +600,7 @@ class Postback:
     number: int | None = None
 
 
+@lru_cache(maxsize=65536)
 def page_number(url: str) -> int | None:
     """The page number a listing URL asks for (`_101_cur=3`, `?Page=3`, `/page/3/`)."""
     parts = urlsplit(url)
@@ -601,6 +613,7 @@ def page_number(url: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def listing_key(url: str) -> str:
     """The listing a page belongs to: its URL without the page number (one walk per key)."""
     parts = urlsplit(url)
