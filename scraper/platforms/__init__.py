@@ -44,17 +44,31 @@ def detect(tree: etree._Element, url: str = "", html: str | None = None) -> Plat
 
     `html` (the decoded page) lets substring markers be checked without serialising the tree.
     """
+    global _last_found
     generator = " ".join(_GENERATOR(tree))
     if html is None:
         html = etree.tostring(tree, encoding="unicode")
-    best, best_score = PLATFORMS["generic"], 0
-    for platform in PLATFORMS.values():
-        if platform.name == "generic":
-            continue
-        score = platform.detect_score(tree, url, generator, html)
-        if score > best_score:
-            best, best_score = platform, score
-    return best if best_score >= MIN_SCORE else PLATFORMS["generic"]
+    # The highest score wins, the earlier platform (registry order) on a tie. The platform
+    # found last is scored first: pages of one crawl share a platform, and once its score
+    # is known the others stop checking as soon as they cannot beat it (same answer, a
+    # fraction of the substring scans and XPath walks).
+    candidates = [(i, p) for i, p in enumerate(PLATFORMS.values()) if p.name != "generic"]
+    candidates.sort(key=lambda c: c[1].name != _last_found)  # stable: registry order after
+    best, best_score, best_index = PLATFORMS["generic"], 0, len(candidates) + 1
+    for index, platform in candidates:
+        # to win: more than the best so far, or as much when earlier in the registry
+        beat = best_score - 1 if index < best_index and best_index <= len(candidates) \
+            else best_score
+        score = platform.detect_score(tree, url, generator, html, beat)
+        if score > beat:
+            best, best_score, best_index = platform, score, index
+    if best_score >= MIN_SCORE:
+        _last_found = best.name
+        return best
+    return PLATFORMS["generic"]
+
+
+_last_found = ""  # the platform detect found last in this process (an ordering hint only)
 
 
 __all__ = ["PLATFORMS", "Pagination", "Platform", "PostbackPager", "detect", "get"]

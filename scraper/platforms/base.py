@@ -160,19 +160,44 @@ class Platform:
         r"^(?:mailto|javascript|tel):",
     )
 
-    def detect_score(self, tree: etree._Element, url: str, generator: str, raw_head: str) -> int:
-        """How strongly this page looks like this platform (0 = not at all)."""
+    def detect_score(self, tree: etree._Element, url: str, generator: str, raw_head: str,
+                     beat: int = -1) -> int:
+        """How strongly this page looks like this platform (0 = not at all).
+
+        `beat`: only a score above it matters; the checks stop once the evidence still
+        unchecked could not lift the score above it (the result is then some score <= beat).
+        """
+        gen_weight = 10 if generator and self.generator_patterns else 0
+        left = (gen_weight + 2 * len(self.html_markers) + 3 * len(self.markers)
+                + (2 if self.url_patterns else 0))
         score = 0
-        if generator and any(re.search(p, generator, re.I) for p in self.generator_patterns):
-            score += 10
+        if left <= beat:
+            return score
+        # cheapest first: the URL and the generator are short; markers scan the page
+        if self.url_patterns:
+            left -= 2
+            if any(re.search(p, url, re.I) for p in self.url_patterns):
+                score += 2
+            if score + left <= beat:
+                return score
+        if gen_weight:
+            left -= gen_weight
+            if any(re.search(p, generator, re.I) for p in self.generator_patterns):
+                score += gen_weight
+            if score + left <= beat:
+                return score
         for marker in self.html_markers:
+            left -= 2
             if marker in raw_head:
                 score += 2
+            elif score + left <= beat:
+                return score
         for sel in self.markers:
+            left -= 3
             if may_match(sel, raw_head) and compile_css(sel)(tree):
                 score += 3
-        if any(re.search(p, url, re.I) for p in self.url_patterns):
-            score += 2
+            elif score + left <= beat:
+                return score
         return score
 
     def is_article_url(self, url: str) -> bool:
