@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -322,3 +323,31 @@ def test_bulk_save_mixes_new_known_and_repeated_pages_like_single_saves(store):
     assert store.known_urls("pholu") >= {notice_record().url, notice_record().canonical_url}
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM mentions")).scalar() == 5
+
+
+def test_bulk_save_gives_each_page_its_own_new_ids_in_order(store):
+    first = store.save_page(source_id="pholu", record=flood_record(), fetched_at=FETCHED)
+    records = [notice_record(), reconcile_record()]
+    results = store.save_pages([dict(source_id="pholu", record=r, fetched_at=FETCHED)
+                                for r in records])
+    assert [r.article_id for r in results] == [first.article_id + 1, first.article_id + 2]
+    assert [r.version_id for r in results] == [first.version_id + 1, first.version_id + 2]
+    for record, result in zip(records, results, strict=True):
+        assert store.article_state("pholu", record.url).article_id == result.article_id
+        assert store.versions(result.article_id)[0]["id"] == result.version_id
+        assert store.versions(result.article_id)[0]["title"] == record.title
+
+
+def test_bulk_writes_checkpoint_from_a_thread_that_close_stops(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "bulk.db"
+    store = Store.open(f"sqlite:///{path}")
+    records = [notice_record(url=f"http://pholu/a/{i}", canonical_url=None) for i in range(30)]
+    store.save_pages([dict(source_id="pholu", record=r, fetched_at=FETCHED) for r in records])
+    assert "bantin-sqlite-checkpoint" in [t.name for t in threading.enumerate()]
+    store.close()
+    assert "bantin-sqlite-checkpoint" not in [t.name for t in threading.enumerate()]
+    assert not Path(f"{path}-wal").exists()  # every change is in the database file
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (30,)
