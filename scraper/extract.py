@@ -381,6 +381,8 @@ class _Extraction:
             html=html,
             main_block=block.node if block is not None else None,
             article_evidence=evidence,
+            # found above, and nothing was removed since unless the landmarks went
+            title_and_body=(title_el is not None, True) if body_el is not None else None,
         )
         if kind != "article":
             if kind == "error":

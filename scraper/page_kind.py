@@ -271,6 +271,7 @@ def classify(
     html: str | None = None,
     main_block: etree._Element | None = None,
     article_evidence: bool = True,
+    title_and_body: tuple[bool, bool] | None = None,
 ) -> tuple[str, str]:
     """(kind, reason) for a page that is not an error page.
 
@@ -278,18 +279,25 @@ def classify(
     best main-text block; `stats`: computes the title links of the whole (chrome-stripped)
     page, called only when the platform's own markup does not decide; `article_evidence`:
     the block's heading is the page's own title or has a date next to it (a home page's
-    featured story has neither).
+    featured story has neither). `title_and_body`: whether the platform's title and body
+    selectors match in `root` as it is now, when the caller already knows (else they run).
     """
     if is_home_url(url):
         front = stats()
         if front.title_links or front.pager or main_text_len >= 50:
             return "home", "front page URL"
         return "error", "front page URL but no links and no text"
+    if title_and_body is None:
+        has_title_el = lambda: bool(select(root, platform.title, html))  # noqa: E731
+        has_body_el = lambda: bool(select(root, platform.body, html))  # noqa: E731
+    else:
+        has_title_el = lambda: title_and_body[0]  # noqa: E731
+        has_body_el = lambda: title_and_body[1]  # noqa: E731
     if (
         platform.article_markers
         and select(root, platform.article_markers, html)
-        and select(root, platform.title, html)
-        and select(root, platform.body, html)
+        and has_title_el()
+        and has_body_el()
     ):
         return "article", f"{platform.name} article markup"
     if platform.listing_item:
