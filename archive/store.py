@@ -325,7 +325,7 @@ def _sqlite_file(engine: Engine) -> str | None:
     database = engine.url.database or ""
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return database
+    return os.path.abspath(database)  # the thread connects later: fix the directory now
 
 
 class _Statements:
