@@ -51,6 +51,17 @@ BANTIN_WARC_DEDUP = True  # identical payloads of a URL become revisit records
 # Crawl (spiders/portal.py, pipelines/, scraper/progress.py). The canonical fingerprint makes
 # the dupefilter (here and in the distributed mode) see tracking/session-id variants as one URL.
 REQUEST_FINGERPRINTER_CLASS = "spiders.fingerprint.CanonicalRequestFingerprinter"
+# Requests stay in memory while the crawl runs and go to JOBDIR when it pauses
+# (spiders/scheduler.py): the same resume, without a disk round trip per request.
+SCHEDULER = "spiders.scheduler.PauseToDiskScheduler"
+# Spider middlewares that wrap every callback output in one more async generator and do
+# nothing for this spider: depth is the spider's own (BANTIN_CRAWL_LISTING_DEPTH, in the
+# request meta), and meta-copy detection is a development aid for spiders that copy
+# response.meta into new requests, which this one never does.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalize.NormalizePipeline": 200,
@@ -58,6 +69,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scraper.progress.Progress": 500,
+    "scraper.cpustats.CpuStats": 510,
 }
 BANTIN_CRAWL_STOP_AFTER_KNOWN_PAGES = 1  # listing pages of only known articles before stopping
 BANTIN_CRAWL_LISTING_DEPTH = 2  # category links followed from the start pages, levels deep

@@ -4,6 +4,7 @@ what was and was not requested."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -41,7 +42,8 @@ def site(tmp_path_factory):
         sources = write_sources(tmp / "sources.yaml", running.url)
         db = f"sqlite:///{tmp / 'bantin.db'}"
         expected = running.expected_articles()
-        first = run_crawl(running, tmp, sources, db)
+        first = run_crawl(running, tmp, sources, db, "--stats", str(tmp / "first-stats.json"))
+        first_stats = json.loads((tmp / "first-stats.json").read_text(encoding="utf-8"))
         first_stored = stored_articles(db)
         first_versions = version_count(db)
         first_run = last_run(db)
@@ -50,7 +52,7 @@ def site(tmp_path_factory):
         yield {
             "running": running, "portal": portal, "db": db, "tmp": tmp, "sources": sources,
             "expected": expected, "first": first, "first_stored": first_stored,
-            "first_versions": first_versions,
+            "first_versions": first_versions, "first_stats": first_stats["sample"]["stats"],
             "first_run": first_run, "added": added, "recrawl": recrawl,
         }
     finally:
@@ -125,6 +127,17 @@ def test_soft_404_and_broken_link_are_recorded_not_stored(site):
     assert BROKEN_PATH not in stored and SOFT404_PATHS[1] not in stored
     assert site["first_run"]["counts"]["not_found"] >= 2
     assert re.search(r"not found\s+[1-9]", site["first"].stdout)
+
+
+def test_crawl_stats_say_where_the_cpu_went(site):
+    stats = site["first_stats"]
+    reactor = stats["bantin_cpu/reactor_seconds"]
+    process = stats["bantin_cpu/process_seconds"]
+    store = stats["bantin_store/cpu_seconds"]
+    assert 0 < reactor < process  # the reactor thread is part of the process
+    assert 0 < store < process  # so is the store thread
+    assert stats["bantin_cpu/parse_seconds"] > 0  # the parse pool's workers, apart
+    assert stats["bantin_store/batches"] <= stats["bantin/new"]
 
 
 def test_crawl_run_is_recorded_with_counts(site):
@@ -233,6 +246,30 @@ def test_stopped_crawl_resumes_with_nothing_lost_and_nothing_stored_twice(tmp_pa
     # the resumed run does not fetch again what the first part stored
     refetched = [p for m, p, s in resumed.requests if s == 200 and p in paths]
     assert len(refetched) <= len(expected) - part1 + 1  # +1: a page in flight at the kill
+
+
+def test_a_paused_crawl_leaves_its_queue_in_jobdir_and_the_resume_serves_it(tmp_path):
+    """Requests live in memory during the crawl (spiders/scheduler.py); Ctrl-C writes the
+    queue into JOBDIR, and `--resume` fetches from it instead of walking listings again."""
+    portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
+    with serve(portal) as running:
+        sources = write_sources(tmp_path / "sources.yaml", running.url)
+        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+        proc = _start_slow_crawl(tmp_path, sources, db)
+        _wait_for_stored(db, 8, proc)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        state = json.loads((tmp_path / "jobs" / "sample" / "requests.queue" / "active.json")
+                           .read_text(encoding="utf-8"))
+        assert state, "the paused crawl wrote no queue"
+        stats_file = tmp_path / "resumed-stats.json"
+        resumed = run_crawl(running, tmp_path, sources, db, "--resume",
+                            "--stats", str(stats_file))
+    assert resumed.returncode == 0, resumed.stderr
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))["sample"]["stats"]
+    assert stats.get("scheduler/dequeued/disk", 0) > 0
+    assert len(stored_articles(db)) == len(running.expected_articles())
 
 
 # ------------------------------------------------------------------ exit codes
