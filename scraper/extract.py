@@ -304,14 +304,15 @@ class _Extraction:
         return self.extract_tree(root, html)
 
     def extract_tree(self, root: etree._Element, html: str) -> Record:
-        meta = _read_head(root)
+        metas: list[etree._Element] = []
+        meta = _read_head(root, metas)
         self.meta = meta
         if meta.get("<base>"):
             try:
                 self.base_url = urljoin(self.url, meta["<base>"])
             except ValueError:
                 self.warn(f"unusable <base href>: {meta['<base>']!r}")
-        platform = detect(root, self.url, html)
+        platform = detect(root, self.url, html, metas=metas)
         self.platform = platform
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
@@ -666,21 +667,59 @@ def _too_deep() -> bool:
     return any("Excessive depth" in e.message for e in _parser().error_log)
 
 
-_META = etree.XPath("//meta")
-_LINK_CANONICAL = etree.XPath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
-_JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]")
 _H1 = etree.XPath("//h1")
-_BASE_HREF = etree.XPath("//base/@href")
 _PASSWORD_FIELD = etree.XPath("//input[translate(@type,'PASSWORD','password')='password']")
 
 
-def _read_head(root: etree._Element) -> dict[str, str]:
-    """Head metadata: <title>, canonical, og:*, meta dates, JSON-LD dates and headline."""
+_CANONICAL_CASE = str.maketrans("CANONICAL", "canonical")  # as XPath translate() maps
+_JSONLD_CASE = str.maketrans("LDJSON", "ldjson")
+
+
+def _head_elements(root: etree._Element) -> tuple[
+    etree._Element | None, list[etree._Element], list[str], list[str], list[etree._Element]
+]:
+    """One walk for what _read_head needs (was five): the first <title> below `root`, every
+    <meta>, the <base href>s, the canonical <link href>s and the JSON-LD <script>s, each in
+    document order - what `.//title`, `//meta`, `//base/@href`,
+    `//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href` and
+    `//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]` give."""
+    title = None
+    metas: list[etree._Element] = []
+    bases: list[str] = []
+    canonicals: list[str] = []
+    scripts: list[etree._Element] = []
+    for el in root.iter("title", "meta", "base", "link", "script"):
+        tag = el.tag
+        if tag == "meta":
+            metas.append(el)
+        elif tag == "title":
+            if title is None and el is not root:
+                title = el
+        elif tag == "base":
+            href = el.get("href")
+            if href is not None:
+                bases.append(href)
+        elif tag == "link":
+            href = el.get("href")
+            if href is not None and (el.get("rel") or "").translate(_CANONICAL_CASE) == "canonical":
+                canonicals.append(href)
+        elif "ld+json" in (el.get("type") or "").translate(_JSONLD_CASE):
+            scripts.append(el)
+    return title, metas, bases, canonicals, scripts
+
+
+def _read_head(root: etree._Element, metas: list[etree._Element] | None = None
+               ) -> dict[str, str]:
+    """Head metadata: <title>, canonical, og:*, meta dates, JSON-LD dates and headline.
+
+    `metas`: a list that receives every <meta> of the page (for platform detection)."""
     meta: dict[str, str] = {}
-    title = root.find(".//title")
+    title, meta_els, base, canonical, jsonld = _head_elements(root)
+    if metas is not None:
+        metas.extend(meta_els)
     if title is not None:
         meta["<title>"] = squeezed(title)
-    for el in _META(root):
+    for el in meta_els:
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
         content = el.get("content")
         if not key or content is None:
@@ -689,13 +728,11 @@ def _read_head(root: etree._Element) -> dict[str, str]:
         if el.get("itemprop") and not el.get("name") and not el.get("property"):
             meta.setdefault(f"itemprop:{key}", content.strip())
         meta.setdefault(key, content.strip())
-    base = _BASE_HREF(root)
     if base and base[0].strip():
         meta["<base>"] = base[0].strip()
-    canonical = _LINK_CANONICAL(root)
     if canonical:
         meta["canonical"] = canonical[0]
-    for script in _JSONLD(root):
+    for script in jsonld:
         try:
             data = json.loads(script.text or "")
         except (ValueError, TypeError):

@@ -39,13 +39,26 @@ def get(name: str) -> Platform:
         raise KeyError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}") from None
 
 
-def detect(tree: etree._Element, url: str = "", html: str | None = None) -> Platform:
+_GENERATOR_CASE = str.maketrans("GENERATOR", "generator")  # _GENERATOR's translate()
+
+
+def detect(tree: etree._Element, url: str = "", html: str | None = None,
+           metas: list[etree._Element] | None = None) -> Platform:
     """The platform that served `tree` (parsed page) at `url`; `generic` when unsure.
 
     `html` (the decoded page) lets substring markers be checked without serialising the tree.
+    `metas`: every <meta> element of the tree in document order, when the caller has them
+    (the generator is then read from them instead of walking the tree again).
     """
     global _last_found
-    generator = " ".join(_GENERATOR(tree))
+    if metas is None:
+        generator = " ".join(_GENERATOR(tree))
+    else:
+        generator = " ".join(
+            content for el in metas
+            if (el.get("name") or "").translate(_GENERATOR_CASE) == "generator"
+            and (content := el.get("content")) is not None
+        )
     if html is None:
         html = etree.tostring(tree, encoding="unicode")
     # The highest score wins, the earlier platform (registry order) on a tie. The platform
