@@ -591,13 +591,15 @@ class _Extraction:
 
     def images_and_captions(self, body: etree._Element, platform: Platform) -> list[Image]:
         """Images of the body with their captions; caption elements are removed from the body."""
+        imgs = list(body.iter("img"))
         captions: dict[etree._Element, etree._Element] = {}
-        for cap in select_all(body, platform.caption):
-            img = _image_before(cap)
-            if img is not None:
-                captions[img] = cap
+        if imgs:  # caption elements matter only for images of the body
+            for cap in select_all(body, platform.caption):
+                img = _image_before(cap)
+                if img is not None:
+                    captions[img] = cap
         out: list[Image] = []
-        for img in list(body.iter("img")):
+        for img in imgs:
             cap = captions.get(img)
             if cap is None:
                 cap = _generic_caption(img)
@@ -621,12 +623,10 @@ class _Extraction:
         seen: set[str] = set()
         links = list(body.iter("a"))
         if scope is not body:
-            excluded = set(select_all(scope, platform.other_news))
-            links += [
-                a
-                for a in scope.iter("a")
-                if not contains(body, a) and not any(contains(x, a) for x in excluded)
-            ]
+            outside = [a for a in scope.iter("a") if not contains(body, a)]
+            if outside:  # other-news blocks matter only for links outside the body
+                excluded = set(select_all(scope, platform.other_news))
+                links += [a for a in outside if not any(contains(x, a) for x in excluded)]
         for a in links:
             url = _viewer_target(self.absolute(a.get("href")))
             if not url or url in seen:

@@ -31,6 +31,11 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _INVISIBLE_NO_SHY = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # C0/C1 control characters other than whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Both deleted by normalize_text, in one pass.
+_INVISIBLE_OR_CONTROL = re.compile(f"[{_INVISIBLE.pattern[1:-1]}{_CONTROL.pattern[1:-1]}]")
+_INVISIBLE_OR_CONTROL_NO_SHY = re.compile(
+    f"[{_INVISIBLE_NO_SHY.pattern[1:-1]}{_CONTROL.pattern[1:-1]}]"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _GLUE_CANDIDATE = re.compile(r"[^\W\d_]{4,}")
 _DIGITS = re.compile(r"\d+")
@@ -68,8 +73,8 @@ def normalize_text(s: str) -> str:
     if not s.isascii():
         if not unicodedata.is_normalized("NFC", s):
             s = unicodedata.normalize("NFC", s)
-        s = (_INVISIBLE_NO_SHY if looks_legacy(s) else _INVISIBLE).sub("", s)
-        s = _CONTROL.sub("", s)
+        # invisible and control characters are both deleted: one pass for both
+        s = (_INVISIBLE_OR_CONTROL_NO_SHY if looks_legacy(s) else _INVISIBLE_OR_CONTROL).sub("", s)
     return " ".join(s.split())  # str.split() splits on every Unicode space, NBSP included
 
 
