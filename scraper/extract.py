@@ -298,9 +298,12 @@ class _Extraction:
         if root is None or root.find("body") is None and len(root) == 0:
             self.warn("no HTML body")
             return self.finish("error")
-        tail = html[-20000:].lower()
+        tail = html[-20000:]
+        # as written (the usual case) first: lower-casing a non-ASCII tail costs more
         if "</html" not in tail and "</body" not in tail:
-            self.warn("truncated HTML: no closing </html>")
+            tail = tail.lower()
+            if "</html" not in tail and "</body" not in tail:
+                self.warn("truncated HTML: no closing </html>")
         return self.extract_tree(root, html)
 
     def extract_tree(self, root: etree._Element, html: str) -> Record:
