@@ -15,6 +15,7 @@ Headings are matched on folded text (no diacritics, lower case), so "TIN ĐÃ Đ
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -299,6 +300,14 @@ def strip_tool_links(root: etree._Element, keep: set[etree._Element]) -> None:
             drop(a)
 
 
+@lru_cache(maxsize=16384)
+def _chrome_classed(cls: str | None, id_: str | None) -> bool:
+    """Do an element's class and id name chrome (menu, pager, share, related, ...)?
+    Remembered per (class, id): a site's templates repeat a few."""
+    tokens = f"{cls or ''} {id_ or ''}"
+    return bool(tokens.strip()) and _CLASS_CHROME.search(tokens) is not None
+
+
 def strip_landmarks(root: etree._Element, keep: set[etree._Element]) -> None:
     """Drop navigation, menus, headers, footers, small forms and chrome-classed blocks.
 
@@ -322,8 +331,7 @@ def strip_landmarks(root: etree._Element, keep: set[etree._Element]) -> None:
     for el in list(root.iter("div", "ul", "ol", "section", "table", "td", "span", "p")):
         if _protected(el, keep) or el.getparent() is None:
             continue
-        cls = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not cls.strip() or not _CLASS_CHROME.search(cls):
+        if not _chrome_classed(el.get("class"), el.get("id")):
             continue
         if next(el.iter("h1"), None) is not None:
             continue
@@ -355,6 +363,5 @@ def strip_body_chrome(body: etree._Element, platform: Platform) -> None:
     for el in list(body.iter("div", "ul", "ol", "table", "section")):
         if _protected(el, keep):
             continue
-        cls = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if cls.strip() and _CLASS_CHROME.search(cls) and _link_density(el) > 0.3:
+        if _chrome_classed(el.get("class"), el.get("id")) and _link_density(el) > 0.3:
             drop(el)

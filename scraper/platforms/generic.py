@@ -146,13 +146,19 @@ def find_main_block(root: etree._Element) -> Block:
             scores[grand] = scores.get(grand, 0.0) + points / 2
     best: etree._Element | None = None
     best_score = 0.0
+    link_lens: dict[etree._Element, int] = {}  # an anchor lies under several candidates
     for el, score in scores.items():
         if el.tag == "html":
             continue
         total = len(squeezed(el))
         if not total:
             continue
-        links = sum(len(squeezed(a)) for a in el.iter("a"))
+        links = 0
+        for a in el.iter("a"):
+            n = link_lens.get(a)
+            if n is None:
+                n = link_lens[a] = len(squeezed(a))
+            links += n
         density = links / total
         final = score * _class_weight(el) * (1.0 - density)
         if el.tag == "body":
