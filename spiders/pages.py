@@ -14,11 +14,11 @@ the worker too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import os
 import signal
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,15 +97,6 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     return PageResult(record, page, current, getattr(plat, "name", "generic"))
 
 
-def _process_page_timed(*args: Any) -> tuple[PageResult, float]:
-    """`process_page` and the CPU seconds it took in the worker."""
-    import time
-
-    start = time.process_time()
-    result = process_page(*args)
-    return result, time.process_time() - start
-
-
 def _die_with_parent(parent: int) -> None:
     """A worker must not outlive its crawler (a killed crawl would leave it holding the
     terminal or a pipe): Linux's parent-death signal, else a watchdog thread."""
@@ -137,29 +128,115 @@ def _worker_init(parent: int) -> None:
     import scraper.extract  # noqa: F401 - warm the imports once per worker
 
 
+def _worker_main(conn: Any, parent: int) -> None:
+    """A parse process: read jobs, answer each with (id, ok, result or error, CPU seconds).
+
+    A reader thread drains the pipe as jobs arrive, so the crawler's writes never wait for
+    the page being parsed; the main thread parses and answers in order."""
+    import pickle
+    import queue
+    import threading
+    import time
+
+    _worker_init(parent)
+    jobs: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                jobs.put(conn.recv_bytes())
+            except (EOFError, OSError):  # the crawler closed the pool (or died)
+                jobs.put(None)
+                return
+
+    threading.Thread(target=read, daemon=True, name="bantin-parse-reader").start()
+    while (message := jobs.get()) is not None:
+        job_id, args = pickle.loads(message)
+        start = time.process_time()
+        try:
+            answer: tuple[Any, ...] = (job_id, True, process_page(*args))
+        except Exception as exc:  # noqa: BLE001 - the crawler reports it with the URL
+            answer = (job_id, False, exc)
+        answer += (time.process_time() - start,)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - an exception that does not pickle
+            data = pickle.dumps((job_id, False, RuntimeError(repr(exc)), answer[-1]))
+        try:
+            conn.send_bytes(data)
+        except OSError:
+            return
+
+
+class ParseWorkerDied(RuntimeError):
+    """The parse process died with this page in hand (it is restarted for the next ones)."""
+
+
+class _Worker:
+    """One parse process, the pipe to it and the jobs it holds (in the order sent)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_answer: Any) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, os.getpid()),
+                                   name="bantin-parse", daemon=True)
+        self.process.start()
+        child.close()
+        self.jobs: dict[int, asyncio.Future] = {}
+        self.loop = loop
+        self.alive = True
+        loop.add_reader(self.conn.fileno(), on_answer, self)
+
+    def send(self, job_id: int, args: tuple[Any, ...], done: asyncio.Future) -> None:
+        import pickle
+
+        self.jobs[job_id] = done
+        self.conn.send_bytes(pickle.dumps((job_id, args), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def stop(self) -> None:
+        """Close the pipe (the process ends after its page) and forget the process."""
+        if not self.alive:
+            return
+        self.alive = False
+        with contextlib.suppress(OSError, ValueError, RuntimeError):  # the loop is closed
+            self.loop.remove_reader(self.conn.fileno())
+        self.conn.close()
+        self.process.join(0.2)
+        if self.process.is_alive():
+            self.process.terminate()
+
+
 def default_workers() -> int:
     """One core for the reactor, the rest (at most 4) for parsing; 0 on a single core."""
     return max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
 class ParsePool:
-    """A process pool for `process_page`, one per crawler unless the runner shares one.
+    """Parse processes for `process_page`, one pool per crawler unless the runner shares one.
 
-    Pages wait in a priority queue of our own and at most one page per worker (plus one
-    ready to go) sits in the executor: a listing page, whose links the crawl needs next
-    (a postback chain cannot go on without it), goes ahead of every article page waiting,
-    so it waits for at most the pages being parsed, never for a queue of them.
+    Each worker is a process with a pipe that the reactor's own event loop watches: a page
+    goes out and its result comes back on the reactor thread, with no executor, manager or
+    feeder thread in between (each of those took the GIL from the reactor thread for every
+    page, and the reactor thread is what caps a crawl's rate).
+
+    Pages wait in a priority queue of our own and a worker holds at most two (the one it
+    parses and the next): a listing page, whose links the crawl needs next (a postback chain
+    cannot go on without it), goes ahead of every article page waiting. A worker that dies
+    fails the pages it held (ParseWorkerDied) and is replaced for the next ones.
     """
 
     ATTR = "bantin_parse_pool"
     URGENT, NORMAL = 0, 1
+    PER_WORKER = 2
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._executor: ProcessPoolExecutor | None = None
+        self._procs: list[_Worker] = []
         self._waiting: list[tuple[int, int, tuple[Any, ...], asyncio.Future]] = []
         self._order = itertools.count()
-        self._in_flight = 0
+        self._closed = False
         self.cpu_seconds = 0.0  # spent by the workers on the pages (stat bantin_cpu/parse_seconds)
 
     @classmethod
@@ -175,20 +252,13 @@ class ParsePool:
             crawler.signals.connect(pool.close, signal=signals.engine_stopped)
         return pool
 
-    def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            import multiprocessing
-
-            self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init, initargs=(os.getpid(),))
-        return self._executor
-
     async def run(self, *args: Any, urgent: bool = False) -> PageResult:
         """`process_page(*args)` in a worker (here when the pool has no workers); `urgent`
         pages (listings) go ahead of the others waiting."""
         if self.workers <= 0:
             return process_page(*args)
+        if self._closed:
+            raise RuntimeError("the parse pool is closed")
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         priority = self.URGENT if urgent else self.NORMAL
@@ -197,35 +267,60 @@ class ParsePool:
         return await done
 
     def _feed(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Hand waiting pages to the executor while a worker is (about to be) free."""
-        while self._waiting and self._in_flight < self.workers + 1:
-            _, _, args, done = heapq.heappop(self._waiting)
+        """Hand waiting pages to the least busy worker while one has room."""
+        self._procs = [w for w in self._procs if w.alive]
+        while len(self._procs) < self.workers and not self._closed:
+            self._procs.append(_Worker(loop, self._answer))
+        while self._waiting and self._procs:
+            worker = min(self._procs, key=lambda w: len(w.jobs))
+            if len(worker.jobs) >= self.PER_WORKER:
+                return
+            _, job_id, args, done = heapq.heappop(self._waiting)
             if done.cancelled():
                 continue
-            self._in_flight += 1
-            job = self._pool().submit(_process_page_timed, *args)
-            job.add_done_callback(lambda job, done=done: loop.call_soon_threadsafe(
-                self._finished, loop, job, done))
+            try:
+                worker.send(job_id, args, done)
+            except OSError:
+                self._lost(worker)
 
-    def _finished(self, loop: asyncio.AbstractEventLoop, job: Future, done: asyncio.Future
-                  ) -> None:
-        self._in_flight -= 1
-        if not done.cancelled():
-            if job.cancelled():
-                done.cancel()
-            elif job.exception() is not None:
-                done.set_exception(job.exception())
+    def _answer(self, worker: _Worker) -> None:
+        """The worker's pipe is readable: one answer (or its death)."""
+        import pickle
+
+        try:
+            job_id, ok, payload, seconds = pickle.loads(worker.conn.recv_bytes())
+        except (EOFError, OSError):
+            self._lost(worker)
+            return
+        self.cpu_seconds += seconds
+        done = worker.jobs.pop(job_id, None)
+        if done is not None and not done.cancelled():
+            if ok:
+                done.set_result(payload)
             else:
-                result, seconds = job.result()
-                self.cpu_seconds += seconds
-                done.set_result(result)
-        if self._executor is not None:
-            self._feed(loop)
+                done.set_exception(payload)
+        self._feed(worker.loop)
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker died: fail its pages, replace it for the rest."""
+        code = worker.process.exitcode
+        worker.stop()
+        for done in worker.jobs.values():
+            if not done.done():
+                done.set_exception(ParseWorkerDied(f"the parse process died (exit {code})"))
+        worker.jobs.clear()
+        if not self._closed:
+            self._feed(worker.loop)
 
     def close(self) -> None:
+        """Stop the workers; pages still waiting or in hand are cancelled."""
+        self._closed = True
         for _, _, _, done in self._waiting:
             done.cancel()
         self._waiting.clear()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        for worker in self._procs:
+            for done in worker.jobs.values():
+                done.cancel()
+            worker.jobs.clear()
+            worker.stop()
+        self._procs = []

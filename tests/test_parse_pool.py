@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from pathlib import Path
 
 from scrapy.http import HtmlResponse
 
-from spiders.pages import ParsePool, process_page
+from spiders.pages import PageResult, ParsePool, ParseWorkerDied, process_page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -64,3 +66,24 @@ def test_closing_the_pool_cancels_pages_still_waiting() -> None:
 
     outcomes = asyncio.run(crawl())
     assert any(isinstance(o, asyncio.CancelledError) for o in outcomes)
+
+
+def test_a_dead_worker_fails_its_page_and_is_replaced_for_the_next() -> None:
+    pool = ParsePool(workers=1)
+
+    async def crawl() -> tuple[object, PageResult]:
+        await pool.run(*_args("vnportal_pholu_notice"))  # the worker is up
+        worker = pool._procs[0]
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.join(10)
+        lost = await asyncio.gather(pool.run(*_args("vnportal_pholu_notice")),
+                                    return_exceptions=True)
+        again = await pool.run(*_args("vnportal_pholu_notice"))
+        return lost[0], again
+
+    try:
+        lost, again = asyncio.run(crawl())
+    finally:
+        pool.close()
+    assert isinstance(lost, ParseWorkerDied)
+    assert again.record["kind"] == "article"
