@@ -122,8 +122,12 @@ _CLASS_CHROME = re.compile(
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+@lru_cache(maxsize=16384)
 def fold_short(text: str) -> str:
-    """Folded text with punctuation at the ends and inner whitespace normalised."""
+    """Folded text with punctuation at the ends and inner whitespace normalised.
+
+    Remembered: it is asked of short lines (headings, tool links, captions) that a site's
+    templates repeat on every page."""
     return " ".join(fold(text).strip(" \t\r\n:：.-–|»«>").split())
 
 
@@ -256,6 +260,16 @@ def _link_density(el: etree._Element) -> float:
     return links / total
 
 
+def _longer_than(el: etree._Element, limit: int) -> bool:
+    """len(text_of(el)) > limit, reading only as much of the text as it takes."""
+    n = 0
+    for piece in el.itertext():
+        n += len(piece)
+        if n > limit:
+            return True
+    return False
+
+
 def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None:
     """Remove "Tin khác"/"Tin đã đưa"/"Other News" and visitor-counter blocks under `root`."""
     for el in list(root.iter()):
@@ -263,13 +277,16 @@ def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None
             continue
         if el.tag in ("html", "body"):
             continue
-        text = text_of(el)
-        if len(text) > 120:
+        if _longer_than(el, 120):  # without joining the text of a whole container
             continue
+        text = text_of(el)
         stripped = " ".join(text.split())
         if not stripped:
             continue
-        if is_other_news_heading(stripped) or is_counter_heading(stripped):
+        # is_other_news_heading(stripped) or is_counter_heading(stripped), folding once
+        if len(stripped) < 60 and (
+            (folded := fold_short(stripped)) in OTHER_NEWS_HEADINGS or folded in COUNTER_HEADINGS
+        ):
             # only the innermost element holding the heading text triggers the rule
             if any(_own_text(c) == stripped for c in el if isinstance(c.tag, str)):
                 continue
