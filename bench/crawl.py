@@ -154,7 +154,10 @@ def variant_bantin(ctx: Context) -> Result:
     return Result("bantin", int(stats.get("response_received_count", 0)),
                   float(stats.get("elapsed_time_seconds", 0.0)),
                   {"new": stats.get("bantin/new", 0), "maxrss_mb": rusage.ru_maxrss / 1024,
-                   "posts": sum(1 for _, m, _ in entries if m == "POST")})
+                   "posts": sum(1 for _, m, _ in entries if m == "POST"),
+                   "cpu": {k: float(stats.get(f"bantin_cpu/{k}_seconds", 0.0))
+                           for k in ("reactor", "process", "parse")}
+                   | {"store": float(stats.get("bantin_store/cpu_seconds", 0.0))}})
 
 
 BARE_SPIDER = '''
@@ -197,11 +200,15 @@ def variant_bare(ctx: Context) -> Result:
     script = ctx.work / "bare_spider.py"
     script.write_text(BARE_SPIDER, encoding="utf-8")
     stats_file = ctx.work / f"stats-bare-{ctx.round}.json"
-    subprocess.run([sys.executable, str(script), str(urls), str(stats_file), str(CONCURRENCY)],
-                   check=True, cwd=ctx.work)
+    proc = subprocess.Popen([sys.executable, str(script), str(urls), str(stats_file),
+                             str(CONCURRENCY)], cwd=ctx.work)
+    _, status, rusage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the bare spider failed ({os.waitstatus_to_exitcode(status)})")
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
     return Result("bare", int(stats.get("response_received_count", 0)),
-                  float(stats.get("elapsed_time_seconds", 0.0)))
+                  float(stats.get("elapsed_time_seconds", 0.0)),
+                  {"cpu": {"process": rusage.ru_utime + rusage.ru_stime}})
 
 
 VARIANTS: dict[str, Callable[[Context], Result]] = {
@@ -244,6 +251,28 @@ def capture_lines(best: dict[str, Result]) -> list[str]:
             f"0.85: {verdict}); {on.extra['warc_bytes']:,} WARC bytes for "
             f"{on.extra.get('new')} articles = **{per_article:,.0f} bytes per article** "
             f"(records: {on.extra.get('records')}). Re-crawl WARC sizes: see Capture.", ""]
+
+
+def cpu_lines(best: dict[str, Result]) -> list[str]:
+    """CPU per page of the best rounds: where a bantin crawl's time goes, against bare."""
+    b, bare = best.get("bantin"), best.get("bare")
+    if not b or not b.pages or not b.extra.get("cpu"):
+        return []
+    cpu = b.extra["cpu"]
+
+    def per_page(seconds: float, pages: int) -> str:
+        return f"{seconds / pages * 1000:.2f}"
+
+    other = cpu["process"] - cpu["reactor"] - cpu["store"]
+    line = (f"CPU per page (ms, spider open to close; the `bantin_cpu/*` crawl stats): reactor "
+            f"thread {per_page(cpu['reactor'], b.pages)}, store thread "
+            f"{per_page(cpu['store'], b.pages)}, other threads {per_page(other, b.pages)} "
+            f"(crawl process {per_page(cpu['process'], b.pages)}); parse worker "
+            f"{per_page(cpu['parse'], b.pages)}")
+    if bare and bare.pages and bare.extra.get("cpu"):
+        line += (f"; bare Scrapy process {per_page(bare.extra['cpu']['process'], bare.pages)}"
+                 " (start-up included)")
+    return [line + ".", ""]
 
 
 def recrawl(ctx: Context) -> dict[str, Any]:
@@ -309,6 +338,7 @@ def render(articles: int, best: dict[str, Result], again: dict[str, Any],
             notes = "as bantin, plus WARC capture of every exchange"
         lines.append(f"| {r.name} | {r.pages} | {r.seconds:.2f} | {r.rate:.1f} | {notes} |")
     lines += ["", f"Throughput ratio bantin / bare Scrapy: **{ratio:.2f}** (target ≥ 0.6).", ""]
+    lines += cpu_lines(best)
     lines += capture_lines(best)
     verdict = "target met" if again["article_gets"] == 0 else "TARGET MISSED"
     lines.append(
