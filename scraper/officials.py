@@ -28,6 +28,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 
 from scraper.fold import fold
 from scraper.record import Official
@@ -327,6 +328,7 @@ _UNIT_WORDS: frozenset[str] = frozenset(
 # --- public helpers --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16384)
 def name_key(name: str) -> str:
     """Folded key of a person's name: no diacritics, lower case, single spaces.
 
@@ -391,6 +393,7 @@ _ABBR_RE = re.compile(rf"(?<![\w&])(?:{_ABBR_ALT})(?![\w&]|-\w)")
 _ABBR_DASH = re.compile(rf"(?<![\w&])({_ABBR_ALT})[ \t]*([-–])[ \t]*(?=(?:{_ABBR_ALT})(?![\w&]))")
 
 
+@lru_cache(maxsize=16384)
 def expand_position(position: str) -> str:
     """The position with its abbreviations spelt out ("Chủ tịch UBND xã" → "Chủ tịch Ủy ban
     nhân dân xã"); only whole upper-case tokens are replaced, all other text is kept as is.
