@@ -140,8 +140,10 @@ def soft_error(
             return "not_found", f"heading says {text!r}"
         if _ERROR_EXACT.match(text):
             return "error", f"heading says {text!r}"
-    text = _lower(main_text)
-    if len(text) < 300:
+    # str.lower() never shortens a text and NFC shortens it at most fourfold (no character
+    # decomposes canonically into more than four): a long main text cannot lower to < 300,
+    # so an article's whole body is not lower-cased for nothing
+    if len(" ".join(main_text.split())) < 4 * 300 and len(text := _lower(main_text)) < 300:
         for phrase in _NOT_FOUND_PHRASES:
             if phrase in text:
                 return "not_found", f"page says {phrase!r}"

@@ -383,7 +383,10 @@ def _item_container(a: Any, max_up: int = 4) -> Any:
 
 
 def _anchor_text(a: Any) -> str:
-    text = " ".join("".join(a.itertext()).split())
+    if len(a):
+        text = " ".join("".join(a.itertext()).split())
+    else:  # no children (most menu and title links): its text is all there is
+        text = " ".join(a.text.split()) if a.text else ""
     if not text:
         text = (a.get("title") or "").strip()
         if not text:
