@@ -477,7 +477,7 @@ def render(rows: list[dict], args: Any, started_at: datetime,
     if kept[0]:
         lines += ["", "Rows of engine/size pairs this command did not measure are kept from "
                       "the previous run of this benchmark (earlier code: see the git history "
-                      "of archive/search.py)."]
+                      "of archive/search.py and archive/store.py)."]
     lines += [
         "",
         "Latencies are wall-clock per `search()` call, the server's work included; client CPU "
