@@ -31,7 +31,7 @@ from scraper.fold import fold
 from scraper.officials import LOWER, SURNAMES, UPPER, name_key
 from scraper.syllables import syllables
 
-__all__ = ["looks_like_byline", "parse_byline"]
+__all__ = ["byline_credit", "looks_like_byline", "parse_byline"]
 
 _U = f"[{re.escape(UPPER)}]"
 _L = f"[{re.escape(LOWER)}]"
@@ -231,6 +231,12 @@ def parse_byline(text: str) -> list[str]:
     "Nguồn: Văn phòng HĐND-UBND xã" → ["Văn phòng HĐND-UBND xã"].
     """
     return _credit(text) or []
+
+
+def byline_credit(text: str) -> list[str] | None:
+    """`parse_byline(text)` when `looks_like_byline(text)`, else None: both answers from one
+    reading of the paragraph."""
+    return _credit(text)
 
 
 def _credit(text: str) -> list[str] | None:

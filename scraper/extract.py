@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 from lxml import etree
 
 from scraper import chrome
-from scraper.bylines import looks_like_byline, parse_byline
+from scraper.bylines import byline_credit, parse_byline
 from scraper.chrome import contains
 from scraper.dates import choose_date, parse_date
 from scraper.encoding import decode_page
@@ -469,18 +469,21 @@ class _Extraction:
             names = _byline_names(self.clean(t))
             (head_authors if before_body.get(el) else end_authors).extend(names)
         tail_credits: list[str] = []
-        while paragraphs and len(tail_credits) < 3 and _credit_names(paragraphs[-1]):
+        tail_names: list[list[str]] = []  # each credit line is read once
+        while paragraphs and len(tail_credits) < 3 and (names := _credit_names(paragraphs[-1])):
             tail_credits.insert(0, paragraphs.pop())
+            tail_names.insert(0, names)
         authors = list(head_authors)
-        for t in tail_credits:
-            authors.extend(_credit_names(t))
+        for names in tail_names:
+            authors.extend(names)
         authors.extend(end_authors)
         if (
             paragraphs
-            and looks_like_byline(paragraphs[0])
+            and (credited := byline_credit(paragraphs[0])) is not None
             and re.match(r"(?i)(bài|tin|ảnh|tác giả|nguồn)\b", paragraphs[0])
         ):
-            authors = parse_byline(paragraphs.pop(0)) + authors
+            paragraphs.pop(0)
+            authors = credited + authors
         self.record.authors = _dedupe_names(authors)
 
         self.record.lead = lead_text or None
@@ -1254,8 +1257,9 @@ _UNIT_CREDIT = re.compile(
 def _credit_names(text: str) -> list[str]:
     """Names credited by a closing paragraph: `parse_byline`, plus site-name sources and a
     bare issuing unit on a short last line without sentence punctuation."""
-    if looks_like_byline(text):
-        return parse_byline(text)
+    credited = byline_credit(text)
+    if credited is not None:
+        return credited
     m = _THEO_SITE.match(text.strip())
     if m:
         return [m.group(1)]
