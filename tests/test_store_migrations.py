@@ -134,6 +134,30 @@ def test_db_upgrade_current_and_stats_commands(db_url):
     store.close()
 
 
+def test_db_optimize_merges_the_index_and_searches_find_the_same(db_url):
+    from tests.store_helpers import seeded_store
+
+    store = seeded_store(db_url)
+    before = [h.url for h in search(store, "pho lu thi dua").hits]
+    store.close()
+    result = run("db", "optimize", "--db", db_url)
+    assert result.returncode == 0, result.stderr
+    if db_url.startswith("sqlite"):
+        assert "search_fts: merged" in result.stdout and "search_titles: merged" in result.stdout
+        engine = sa.create_engine(db_url)
+        with engine.begin() as conn:  # FTS5 raises here if it finds its index corrupt
+            for table in ("search_fts", "search_titles"):
+                conn.execute(sa.text(
+                    f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 0)"))
+        engine.dispose()
+    else:
+        assert "ANALYZE" in result.stdout
+    store = Store.open(db_url)
+    assert [h.url for h in search(store, "pho lu thi dua").hits] == before
+    assert len(before) == 2
+    store.close()
+
+
 def test_db_command_on_unreachable_server_is_one_clear_line():
     result = run("db", "stats", "--db", "postgresql://u:pw@127.0.0.1:1/x")
     assert result.returncode == 1
