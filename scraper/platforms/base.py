@@ -11,6 +11,7 @@ Selectors are CSS (compiled once to XPath); each tuple is tried in order, first 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -34,10 +35,28 @@ def _tokens(selector: str) -> tuple[str, ...]:
     return tuple(_NAME_TOKENS.findall(selector))
 
 
+# Per thread: the page last checked and which names it contains. Extraction asks about
+# the same few names many times per page (title, body, markers share them); holding the
+# page string makes the identity test safe (its id cannot be reused while held).
+_PRESENCE = threading.local()
+
+
+def _contains(html: str, token: str) -> bool:
+    memo = _PRESENCE.__dict__
+    if memo.get("html") is not html:
+        memo["html"] = html
+        memo["found"] = {}
+    found = memo["found"]
+    hit = found.get(token)
+    if hit is None:
+        hit = found[token] = token in html
+    return hit
+
+
 def may_match(selector: str, html: str | None) -> bool:
     """Cheap pre-check: every class/id name of `selector` occurs somewhere in the page's
     HTML (a selector whose names are absent cannot match, so its XPath need not run)."""
-    return html is None or all(t in html for t in _tokens(selector))
+    return html is None or all(_contains(html, t) for t in _tokens(selector))
 
 
 def select(
