@@ -33,7 +33,7 @@ from scraper.platforms import detect
 from scraper.platforms.base import Platform, select, select_all, squeezed
 from scraper.platforms.generic import find_main_block
 from scraper.record import Attachment, Image, Record
-from scraper.text import clean_text, detect_language, normalize_text
+from scraper.text import clean_and_normalize, clean_text, detect_language, normalize_text
 
 __all__ = ["extract", "extract_with_platform", "ATTACHMENT_TYPES"]
 
@@ -445,13 +445,18 @@ class _Extraction:
         date_lines: list[str] = []  # "Đăng lúc 2:05 CH", "Cập nhật: …" lines: dates, not text
         paragraphs = []
         for raw in _paragraphs(body_el):
-            cleaned = self.clean(raw)
+            cleaned, repairs, normalized = clean_and_normalize(raw)
+            for w in repairs:
+                self.warn(w)
             if _is_date_line(cleaned):
-                date_lines.append(normalize_text(raw))
+                date_lines.append(normalized if normalized is not None else normalize_text(raw))
                 continue
             if cleaned and not chrome.is_chrome_paragraph(cleaned):
                 paragraphs.append(cleaned)
-                raw_paragraphs.setdefault(cleaned, normalize_text(raw))
+                if cleaned not in raw_paragraphs:  # (setdefault, without normalising again)
+                    raw_paragraphs[cleaned] = (
+                        normalized if normalized is not None else normalize_text(raw)
+                    )
         self.raw_paragraphs = raw_paragraphs
         paragraphs = _dedupe_adjacent(paragraphs)
         if title:

@@ -84,9 +84,18 @@ def clean_text(s: str) -> tuple[str, list[str]]:
     Entities, mojibake, TCVN3/VNI legacy text, NFC, whitespace, ð/Ð used for đ/Đ, letters
     glued to digits and dictionary-sure glued syllables.
     """
+    text, warnings, _ = clean_and_normalize(s)
+    return text, warnings
+
+
+def clean_and_normalize(s: str) -> tuple[str, list[str], str | None]:
+    """`clean_text(s)`, plus `normalize_text(s)` when cleaning computed it on the way (the
+    text needed no entity, mojibake or legacy repair first), else None: a caller that
+    wants both (the page's text and its cleaned form) normalises once."""
     warnings: list[str] = []
     if not s:
-        return "", warnings
+        return "", warnings, ""
+    original = s
     if "&" in s:
         s = html.unescape(s)
     if not s.isascii():
@@ -98,12 +107,15 @@ def clean_text(s: str) -> tuple[str, list[str]]:
             s, legacy = convert_legacy(s)
             if legacy:
                 warnings.append(f"legacy:{legacy} converted to Unicode")
-    s = normalize_text(s)
+    normalized = normalize_text(s)
+    # the same string object as given: its normalisation is normalize_text(original)
+    same = normalized if s is original else None
+    s = normalized
     if "ð" in s or "Ð" in s:
         s = _fix_eth(s, warnings)
     s, glue_warnings = repair_glued(s)
     warnings.extend(glue_warnings)
-    return s, warnings
+    return s, warnings, same
 
 
 def _fix_eth(s: str, warnings: list[str]) -> str:
