@@ -122,12 +122,13 @@ def soft_error(
         return "not_found", f"HTTP status {status}"
     if status >= 400:
         return "error", f"HTTP status {status}"
-    login_titled = any(_LOGIN_EXACT.match(seg) for seg in _segments(title)) or any(
+    segments = _segments(title)
+    login_titled = any(_LOGIN_EXACT.match(seg) for seg in segments) or any(
         _LOGIN_EXACT.match(_lower(text_of(h))) for h in root.iter("h1")
     )
     if login_titled and (login_form or len(main_text) < 300):
         return "error", "a login page, not content"
-    for seg in _segments(title):
+    for seg in segments:
         if _is_not_found(seg):
             return "not_found", f"title says {seg!r}"
         if len(seg) < 70 and _ERROR_EXACT.match(seg):
