@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -406,9 +406,11 @@ def listed_date(a: Any, text: str = "") -> date | datetime | None:
     return parse_listed_date(blob)
 
 
-def iter_links(tree: Any, base_url: str, *, dates: bool = True) -> Iterator[Link]:
+def iter_links(tree: Any, base_url: str, *, dates: bool = True,
+               keep: Callable[[str], bool] | None = None) -> Iterator[Link]:
     """Every followable link of a page, canonical, with its text, region and (with `dates`)
-    the date listed next to it."""
+    the date listed next to it. `keep`: only links whose canonical URL it accepts (the
+    others cost no text, region or date)."""
     base = base_url
     base_el = tree.find(".//base[@href]")
     if base_el is not None:
@@ -428,6 +430,8 @@ def iter_links(tree: Any, base_url: str, *, dates: bool = True) -> Iterator[Link
         except ValueError:
             continue
         if not url.startswith(("http://", "https://")):
+            continue
+        if keep is not None and not keep(url):
             continue
         text = _anchor_text(a)
         listed = listed_date(a, text) if dates else None
@@ -539,6 +543,16 @@ def _url_facts_uncached(url: str, rules: CrawlRules) -> tuple[LinkKind | None, L
         p.search(target) for p in rules.pagination_patterns
     ))
     return None, shape, listing
+
+
+def _may_be_article(url: str, rules: CrawlRules) -> bool:
+    """Can classify_link call a link to `url` an article, whatever its text and region?
+    Not when the URL alone decides otherwise, a platform listing/pager pattern matches
+    (listing or other), or the URL is listing-shaped (its score is at most -1 + 1 + 1)."""
+    decided, shape, listing_pattern = _url_facts(url, rules)
+    if decided is not None:
+        return decided == "article"
+    return not listing_pattern and shape != "listing"
 
 
 def classify_link(link: Link | str, rules: CrawlRules | None = None, text: str = "",
@@ -763,10 +777,20 @@ def analyse_page(tree: Any, page_url: str, rules: CrawlRules | None = None,
     `articles_only` (for article pages, whose only interest is links to other articles):
     no pagination, postbacks, feeds, listings or listed dates.
     """
-    rules = rules or CrawlRules()
+    rules = rules or _GENERIC_RULES
     allowed = list(allowed_domains)
     result = PageLinks()
-    links = list(iter_links(tree, page_url, dates=False))
+    keep = None
+    if articles_only:
+        # only links that can come out as articles need their text and region: not the
+        # page itself, not off-site, not a URL whose rules or shape rule an article out
+        own_url = canonicalize_url(page_url)
+
+        def keep(url: str) -> bool:
+            return (url != own_url and (not allowed or same_site(url, allowed))
+                    and _may_be_article(url, rules))
+
+    links = list(iter_links(tree, page_url, dates=False, keep=keep))
     if not articles_only:
         result.pages = [p for p in find_pagination(tree, page_url, rules, links)
                         if not allowed or same_site(p.url, allowed)]
