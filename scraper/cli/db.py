@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from scraper.cli.search import DB_HELP
+
+if TYPE_CHECKING:
+    from archive.store import Store
+
+T = TypeVar("T")
 
 
 def _open(db_url: str | None, *, migrate: bool):
@@ -18,6 +25,22 @@ def _open(db_url: str | None, *, migrate: bool):
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+
+
+def _with_store(db_url: str | None, action: Callable[[Store], T], *,
+                migrate: bool = True) -> tuple[Store, T]:
+    """Open the store, return (store, action(store)) and close it; a StoreError is one
+    line on stderr and exit 1."""
+    from archive.store import StoreError
+
+    store = _open(db_url, migrate=migrate)
+    try:
+        return store, action(store)
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        store.close()
 
 
 @click.group(epilog="Exit codes: 0 success, 1 the store cannot be opened or upgraded.")
@@ -33,16 +56,9 @@ def command() -> None:
 @click.option("--db", "db_url", metavar="URL", help=DB_HELP)
 def upgrade(db_url: str | None) -> None:
     """Create the store or apply pending schema migrations (data is kept)."""
-    from archive.store import StoreError, masked
+    from archive.store import masked
 
-    store = _open(db_url, migrate=False)
-    try:
-        before, after = store.upgrade()
-    except StoreError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        store.close()
+    store, (before, after) = _with_store(db_url, lambda s: s.upgrade(), migrate=False)
     if before == after:
         click.echo(f"{masked(store.url)}: already at revision {after} (newest)")
     else:
@@ -100,16 +116,9 @@ def stats(db_url: str | None, fmt: str) -> None:
 @click.option("--db", "db_url", metavar="URL", help=DB_HELP)
 def reindex(db_url: str | None) -> None:
     """Rebuild the search index from the current version of every article."""
-    from archive.store import StoreError, masked
+    from archive.store import masked
 
-    store = _open(db_url, migrate=True)
-    try:
-        n = store.rebuild_search_index()
-    except StoreError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        store.close()
+    store, n = _with_store(db_url, lambda s: s.rebuild_search_index())
     click.echo(f"{masked(store.url)}: re-indexed {n} article(s)")
 
 
@@ -122,14 +131,7 @@ def optimize(db_url: str | None) -> None:
     a store filled by a large backfill answers faster once they are merged. Takes minutes
     on a million articles; searches keep working meanwhile (SQLite: writers wait).
     """
-    from archive.store import StoreError, masked
+    from archive.store import masked
 
-    store = _open(db_url, migrate=True)
-    try:
-        done = store.optimize()
-    except StoreError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        store.close()
+    store, done = _with_store(db_url, lambda s: s.optimize())
     click.echo(f"{masked(store.url)}: optimized ({'; '.join(done)})")
