@@ -288,10 +288,16 @@ class ParsePool:
         import pickle
 
         try:
-            job_id, ok, payload, seconds = pickle.loads(worker.conn.recv_bytes())
+            data = worker.conn.recv_bytes()
         except (EOFError, OSError):
             self._lost(worker)
             return
+        try:
+            job_id, ok, payload, seconds = pickle.loads(data)
+        except Exception as exc:  # noqa: BLE001 - must not leave a page waiting forever
+            # answers come in the order the pages were sent: this one is the oldest in hand
+            job_id, ok, seconds = next(iter(worker.jobs), None), False, 0.0
+            payload = RuntimeError(f"unreadable answer from the parse process: {exc}")
         self.cpu_seconds += seconds
         done = worker.jobs.pop(job_id, None)
         if done is not None and not done.cancelled():
