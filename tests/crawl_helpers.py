@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,17 @@ def write_sources(path: Path, url: str, source_id: str = "sample") -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@contextmanager
+def served_portal(tmp: Path, portal: Any) -> Iterator[tuple[Any, Path, str]]:
+    """Serve `portal` on loopback: (the running portal, its sources file, a SQLite URL in
+    `tmp`)."""
+    from scraper.sample_portal import serve
+
+    with serve(portal) as running:
+        yield running, write_sources(tmp / "sources.yaml", running.url), \
+            f"sqlite:///{tmp / 'bantin.db'}"
 
 
 @dataclass

@@ -5,6 +5,7 @@ what was and was not requested."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from tests.crawl_helpers import (
     env,
     last_run,
     run_crawl,
+    served_portal,
     stored_articles,
     version_count,
     write_sources,
@@ -181,9 +183,7 @@ def test_recrawl_stores_the_article_added_since(site):
 
 def test_full_walk_marks_an_unlisted_article_removed(tmp_path):
     portal = SamplePortal(n_articles=25, seed=3, flaky_failures=0)
-    with serve(portal) as running:
-        sources = write_sources(tmp_path / "sources.yaml", running.url)
-        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+    with served_portal(tmp_path, portal) as (running, sources, db):
         assert run_crawl(running, tmp_path, sources, db).returncode == 0
         victim = portal.expected_articles()[-1]  # oldest: listed only deep in the listings
         portal.remove_article(victim.id)
@@ -219,18 +219,24 @@ def _wait_for_stored(db: str, n: int, proc, timeout=90) -> None:
     pytest.fail("crawl too slow to reach the stopping point")
 
 
+def _stop_midway(tmp: Path, sources: Path, db: str, sig: int
+                 ) -> tuple[subprocess.Popen, str, str]:
+    """A slow crawl sent `sig` once it has stored 8 articles; (process, stdout, stderr)."""
+    proc = _start_slow_crawl(tmp, sources, db)
+    _wait_for_stored(db, 8, proc)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    return proc, out, err
+
+
 @pytest.mark.parametrize("how", ["sigint", "sigkill"])
 def test_stopped_crawl_resumes_with_nothing_lost_and_nothing_stored_twice(tmp_path, how):
     portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
-    with serve(portal) as running:
-        sources = write_sources(tmp_path / "sources.yaml", running.url)
-        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+    with served_portal(tmp_path, portal) as (running, sources, db):
         expected = running.expected_articles()
         paths = {article_path(e.url) for e in expected}
-        proc = _start_slow_crawl(tmp_path, sources, db)
-        _wait_for_stored(db, 8, proc)
-        proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
-        out, err = proc.communicate(timeout=60)
+        proc, out, err = _stop_midway(tmp_path, sources, db,
+                                      signal.SIGINT if how == "sigint" else signal.SIGKILL)
         if how == "sigint":
             assert proc.returncode == 130, err
             assert "interrupted" in out
@@ -252,13 +258,8 @@ def test_a_paused_crawl_leaves_its_queue_in_jobdir_and_the_resume_serves_it(tmp_
     """Requests live in memory during the crawl (spiders/scheduler.py); Ctrl-C writes the
     queue into JOBDIR, and `--resume` fetches from it instead of walking listings again."""
     portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
-    with serve(portal) as running:
-        sources = write_sources(tmp_path / "sources.yaml", running.url)
-        db = f"sqlite:///{tmp_path / 'bantin.db'}"
-        proc = _start_slow_crawl(tmp_path, sources, db)
-        _wait_for_stored(db, 8, proc)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+    with served_portal(tmp_path, portal) as (running, sources, db):
+        proc, _, err = _stop_midway(tmp_path, sources, db, signal.SIGINT)
         assert proc.returncode == 130, err
         state = json.loads((tmp_path / "jobs" / "sample" / "requests.queue" / "active.json")
                            .read_text(encoding="utf-8"))
@@ -270,6 +271,42 @@ def test_a_paused_crawl_leaves_its_queue_in_jobdir_and_the_resume_serves_it(tmp_
     stats = json.loads(stats_file.read_text(encoding="utf-8"))["sample"]["stats"]
     assert stats.get("scheduler/dequeued/disk", 0) > 0
     assert len(stored_articles(db)) == len(running.expected_articles())
+
+
+def _parse_workers(pid: int) -> list[int]:
+    """Pids of the parse worker processes the crawl `pid` spawned."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid and b"spawn_main" in cmdline:
+            out.append(int(entry.name))
+    return out
+
+
+def test_a_killed_parse_worker_costs_only_its_pages_and_is_replaced(tmp_path):
+    portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
+    with served_portal(tmp_path, portal) as (running, sources, db):
+        expected = running.expected_articles()
+        proc = _start_slow_crawl(tmp_path, sources, db)
+        _wait_for_stored(db, 8, proc)
+        workers = _parse_workers(proc.pid)
+        assert workers, "the crawl runs no parse worker process"
+        os.kill(workers[0], signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    lost = [e for e in last_run(db)["errors"] if e.get("kind") == "spider"]
+    assert all("parse process died" in e["message"] for e in lost), lost
+    assert len(lost) <= 2  # the page being parsed and the next one sent
+    stored = {article_path(u) for u, _ in stored_articles(db)}
+    lost_paths = {article_path(e["url"]) for e in lost}
+    # every other article was parsed by the replacement worker and stored
+    assert stored == {article_path(e.url) for e in expected} - lost_paths
 
 
 # ------------------------------------------------------------------ exit codes
@@ -334,9 +371,7 @@ def test_article_whose_listing_shows_a_newer_date_is_fetched_again_and_versioned
     from datetime import datetime, timedelta
 
     portal = SamplePortal(n_articles=20, seed=5, flaky_failures=0)
-    with serve(portal) as running:
-        sources = write_sources(tmp_path / "sources.yaml", running.url)
-        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+    with served_portal(tmp_path, portal) as (running, sources, db):
         assert run_crawl(running, tmp_path, sources, db).returncode == 0
         newest = portal.article(portal.section_ids("tin-tuc-su-kien")[0])
         edited = portal.edit_article(newest.id, title=newest.title + " (cập nhật)",
@@ -350,9 +385,7 @@ def test_article_whose_listing_shows_a_newer_date_is_fetched_again_and_versioned
 
 def test_refresh_refetches_with_conditional_get_and_unchanged_pages_answer_304(tmp_path):
     portal = SamplePortal(n_articles=20, seed=6, flaky_failures=0)
-    with serve(portal) as running:
-        sources = write_sources(tmp_path / "sources.yaml", running.url)
-        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+    with served_portal(tmp_path, portal) as (running, sources, db):
         assert run_crawl(running, tmp_path, sources, db).returncode == 0
         refresh = run_crawl(running, tmp_path, sources, db, "--refresh")
         paths = {article_path(e.url) for e in running.expected_articles()}
@@ -366,9 +399,7 @@ def test_pages_that_keep_failing_are_listed_by_kind_with_their_urls_and_exit_0(t
     portal = SamplePortal(n_articles=20, seed=7, flaky_failures=0)
     broken = portal.article(portal.section_ids("chi-dao-dieu-hanh")[0])
     portal.fail_next(broken.id, 50)
-    with serve(portal) as running:
-        sources = write_sources(tmp_path / "sources.yaml", running.url)
-        db = f"sqlite:///{tmp_path / 'bantin.db'}"
+    with served_portal(tmp_path, portal) as (running, sources, db):
         crawl = run_crawl(running, tmp_path, sources, db, "-s", "RETRY_TIMES=1")
     assert crawl.returncode == 0, crawl.stderr
     assert re.search(r"http \(1\):\n\s+" + re.escape(running.url + broken.path) +
