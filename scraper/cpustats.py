@@ -52,7 +52,9 @@ class CpuStats:
         return ext
 
     def _now(self) -> tuple[float, float, float]:
-        pool = getattr(self.crawler, "bantin_parse_pool", None)  # spiders.pages.ParsePool
+        from spiders.pages import ParsePool
+
+        pool = getattr(self.crawler, ParsePool.ATTR, None)
         return (time.thread_time(), _process_seconds(resource.RUSAGE_SELF),
                 float(getattr(pool, "cpu_seconds", 0.0)))
 
