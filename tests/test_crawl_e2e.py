@@ -219,10 +219,10 @@ def _wait_for_stored(db: str, n: int, proc, timeout=90) -> None:
     pytest.fail("crawl too slow to reach the stopping point")
 
 
-def _stop_midway(tmp: Path, sources: Path, db: str, sig: int
+def _stop_midway(tmp: Path, sources: Path, db: str, sig: int, *extra: str
                  ) -> tuple[subprocess.Popen, str, str]:
     """A slow crawl sent `sig` once it has stored 8 articles; (process, stdout, stderr)."""
-    proc = _start_slow_crawl(tmp, sources, db)
+    proc = _start_slow_crawl(tmp, sources, db, *extra)
     _wait_for_stored(db, 8, proc)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
@@ -259,8 +259,12 @@ def test_a_paused_crawl_leaves_its_queue_in_jobdir_and_the_resume_serves_it(tmp_
     queue into JOBDIR, and `--resume` fetches from it instead of walking listings again."""
     portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
     with served_portal(tmp_path, portal) as (running, sources, db):
-        proc, _, err = _stop_midway(tmp_path, sources, db, signal.SIGINT)
+        paused_stats = tmp_path / "paused-stats.json"
+        proc, _, err = _stop_midway(tmp_path, sources, db, signal.SIGINT,
+                                    "--stats", str(paused_stats))
         assert proc.returncode == 130, err
+        paused = json.loads(paused_stats.read_text(encoding="utf-8"))["sample"]["stats"]
+        assert paused["bantin/scheduler_paused_to_disk"] > 0
         state = json.loads((tmp_path / "jobs" / "sample" / "requests.queue" / "active.json")
                            .read_text(encoding="utf-8"))
         assert state, "the paused crawl wrote no queue"
