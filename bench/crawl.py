@@ -171,6 +171,7 @@ def variant_bantin(ctx: Context) -> Result:
                    "cpu": {k: float(stats.get(f"bantin_cpu/{k}_seconds", 0.0))
                            for k in ("reactor", "process", "parse")}
                    | {"store": float(stats.get("bantin_store/cpu_seconds", 0.0)),
+                      "gc": float(stats.get("bantin_gc/seconds", 0.0)),
                       "server": served}})
 
 
@@ -281,7 +282,8 @@ def cpu_lines(best: dict[str, Result]) -> list[str]:
     line = (f"CPU per page (ms, spider open to close; the `bantin_cpu/*` crawl stats): reactor "
             f"thread {per_page(cpu['reactor'], b.pages)}, store thread "
             f"{per_page(cpu['store'], b.pages)}, other threads {per_page(other, b.pages)} "
-            f"(crawl process {per_page(cpu['process'], b.pages)}); parse worker "
+            f"(crawl process {per_page(cpu['process'], b.pages)}, of which garbage collection "
+            f"{per_page(cpu.get('gc', 0.0), b.pages)}); parse worker "
             f"{per_page(cpu['parse'], b.pages)}")
     if bare and bare.pages and bare.extra.get("cpu"):
         line += (f"; bare Scrapy process {per_page(bare.extra['cpu']['process'], bare.pages)}"

@@ -70,7 +70,10 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scraper.progress.Progress": 500,
     "scraper.cpustats.CpuStats": 510,
+    "scraper.gc_tuning.GcTuning": 520,
 }
 BANTIN_CRAWL_STOP_AFTER_KNOWN_PAGES = 1  # listing pages of only known articles before stopping
 BANTIN_CRAWL_LISTING_DEPTH = 2  # category links followed from the start pages, levels deep
 BANTIN_PROGRESS_INTERVAL = 5.0  # seconds between progress lines on stderr
+BANTIN_GC_TUNING_ENABLED = True  # scraper/gc_tuning.py: start-up heap frozen while crawling
+BANTIN_GC_THRESHOLDS = "10000,10,10"  # gc.set_threshold while crawling (default 700,10,10)

@@ -142,6 +142,12 @@ def test_crawl_stats_say_where_the_cpu_went(site):
     assert stats["bantin_store/batches"] <= stats["bantin/new"]
 
 
+def test_crawl_runs_with_the_start_up_heap_frozen(site):
+    stats = site["first_stats"]
+    assert stats["bantin_gc/frozen_objects"] > 10_000  # modules, classes, SQLAlchemy metadata
+    assert stats["bantin_gc/collections/gen2"] <= 2  # full collections are rare
+
+
 def test_crawl_run_is_recorded_with_counts(site):
     run = site["first_run"]
     assert run["status"] == "finished"
