@@ -1020,6 +1020,21 @@ class Store:
                                  "previous_status": art.status})
         return SaveResult("gone", art.id, art.current_version_id)
 
+    def mark_seen(self, source_id: str, url: str, seen_at: datetime) -> int | None:
+        """Record that the article at `url` (any of its URLs) was confirmed unchanged at
+        `seen_at` (an HTTP 304): its last_seen moves forward, nothing else changes. Returns
+        the article's id, or None when the store does not know the URL."""
+        a = m.Article.__table__
+        when = _utc(seen_at)
+        with self._write() as conn:
+            art = self._find_article(conn, source_id, [url])
+            if art is None:
+                return None
+            last = _aware(art.last_seen)
+            if last is None or last < when:
+                conn.execute(a.update().where(a.c.id == art.id).values(last_seen=when))
+            return art.id
+
     def mark_removed(self, source_id: str, listed_urls: set[str], run_id: int) -> list[int]:
         """Flag `removed` every present article of the source whose URLs were not listed."""
         a = m.Article.__table__

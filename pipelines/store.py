@@ -219,7 +219,10 @@ class StorePipeline:
             self._error(error or {"kind": "parse", "url": adapter.get("url"),
                                   "message": "; ".join(record.get("warnings") or [])})
             return item
-        if meta.get("not_modified"):
+        if meta.get("not_modified"):  # 304: still there, as stored; only last_seen moves
+            store = await self.worker.open()
+            await self.worker.call(store.mark_seen, adapter["source_id"], adapter["url"],
+                                   adapter.get("fetched_at") or datetime.now(UTC))
             self._count("unchanged")
             return item
         if kind not in ("article", "not_found"):

@@ -77,16 +77,25 @@ def run_crawl(running: Any, tmp: Path, sources: Path, db: str, *args: str,
     return Crawl(proc.returncode, proc.stdout, proc.stderr, list(running.access_log[before:]))
 
 
-def stored_articles(db: str, source_id: str = "sample") -> list[tuple[str, str]]:
-    """(url, status) of every article row of the source."""
+def _article_rows(db: str, columns: str, source_id: str) -> list[tuple[Any, ...]]:
     engine = sa.create_engine(db)
     try:
         with engine.connect() as conn:
             return [tuple(r) for r in conn.execute(sa.text(
-                "SELECT url, status FROM articles WHERE source_id = :s ORDER BY url"),
+                f"SELECT {columns} FROM articles WHERE source_id = :s ORDER BY url"),
                 {"s": source_id})]
     finally:
         engine.dispose()
+
+
+def stored_articles(db: str, source_id: str = "sample") -> list[tuple[str, str]]:
+    """(url, status) of every article row of the source."""
+    return _article_rows(db, "url, status", source_id)  # type: ignore[return-value]
+
+
+def last_seen(db: str, source_id: str = "sample") -> dict[str, Any]:
+    """url -> last_seen of every article row of the source."""
+    return dict(_article_rows(db, "url, last_seen", source_id))
 
 
 def version_count(db: str) -> int:

@@ -21,6 +21,7 @@ from tests.crawl_helpers import (
     crawl_command,
     env,
     last_run,
+    last_seen,
     run_crawl,
     served_portal,
     stored_articles,
@@ -397,12 +398,15 @@ def test_refresh_refetches_with_conditional_get_and_unchanged_pages_answer_304(t
     portal = SamplePortal(n_articles=20, seed=6, flaky_failures=0)
     with served_portal(tmp_path, portal) as (running, sources, db):
         assert run_crawl(running, tmp_path, sources, db).returncode == 0
+        seen_first = last_seen(db)
         refresh = run_crawl(running, tmp_path, sources, db, "--refresh")
         paths = {article_path(e.url) for e in running.expected_articles()}
     assert refresh.returncode == 0, refresh.stderr
     answers = [s for m, p, s in refresh.requests if p in paths]
     assert answers and set(answers) == {304}
     assert version_count(db) == 20
+    seen_again = last_seen(db)  # a 304 confirms the article is still there
+    assert all(seen_again[url] > seen_first[url] for url in seen_first)
 
 
 def test_pages_that_keep_failing_are_listed_by_kind_with_their_urls_and_exit_0(tmp_path):

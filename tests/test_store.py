@@ -45,6 +45,21 @@ def test_saving_the_same_record_twice_changes_nothing(store):
     assert store.article_state("pholu", notice_record().url).last_seen == later
 
 
+def test_not_modified_page_moves_last_seen_forward_and_nothing_else(store):
+    first = store.save_page(source_id="pholu", record=notice_record(), fetched_at=FETCHED)
+    later = FETCHED + timedelta(days=2)
+    assert store.mark_seen("pholu", notice_record().url, later) == first.article_id
+    assert store.mark_seen("pholu", notice_record().url, FETCHED) == first.article_id  # older
+    state = store.article_state("pholu", notice_record().url)
+    assert state.last_seen == later
+    assert count(store, "article_versions") == 1
+    assert [e.kind for e in store.events_after(0)] == ["new"]
+
+
+def test_marking_an_unknown_url_seen_finds_nothing(store):
+    assert store.mark_seen("pholu", "https://pholu.laocai.gov.vn/khong-co", FETCHED) is None
+
+
 def test_changed_record_adds_a_version_and_keeps_the_old_one(store):
     first = store.save_page(source_id="pholu", record=notice_record(), fetched_at=FETCHED)
     edited = notice_record(title="UBND THỊ TRẤN PHỐ LU PHÁT ĐỘNG THI ĐUA NĂM 2023")
