@@ -964,7 +964,7 @@ class _WorkerBase:
                              refresh=self.refresh)
         d.crawler = self.crawler
         d.settings = self.settings
-        d._load_source(self.settings)
+        d.load_source(self.settings)
         d.run_id = getattr(self, "run_id", None)
         self._delegates[source_id] = d
         return d
@@ -1014,7 +1014,7 @@ class _WorkerBase:
         while True:
             if server.set(keys.known_state(source_id), "loading", nx=True,
                           px=KNOWN_LOADING_MS):
-                await d._load_known()
+                await d.load_known()
                 urls = sorted(d.known)
                 pipe = server.pipeline(transaction=True)
                 pipe.delete(keys.known(source_id))

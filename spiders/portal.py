@@ -142,14 +142,16 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._load_source(crawler.settings)
+        spider.load_source(crawler.settings)
         spider._apply_politeness(crawler.settings)
         spider.journal = CrawlJournal(crawler.settings.get("JOBDIR"))
         spider._read_journal()
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
-    def _load_source(self, settings: Any) -> None:
+    def load_source(self, settings: Any) -> None:
+        """Read this spider's source from the registry (also called by the distributed
+        worker's per-source delegates, scraper/redis_frontier.py)."""
         from scraper.sources import load_sources
 
         path = self.sources_path or settings.get("BANTIN_SOURCES") or None
@@ -217,7 +219,7 @@ class PortalSpider(scrapy.Spider):
         self.journal.write(state="running", source=self.source_id,
                            started_at=datetime.now(UTC).isoformat(), force_walk=self.force_walk)
         if self.settings.getbool("BANTIN_CRAWL_INCREMENTAL", True):
-            await self._load_known()
+            await self.load_known()
         self.crawler.stats.set_value("bantin/known_at_start", len(self.known))
 
         seen_hosts: set[str] = set()
@@ -235,7 +237,9 @@ class PortalSpider(scrapy.Spider):
                                            "streak": 0},
                                 "handle_httpstatus_list": PAGE_STATUSES})
 
-    async def _load_known(self) -> None:
+    async def load_known(self) -> None:
+        """Load the canonical URLs of the source's stored articles into `known` (what an
+        incremental crawl skips; the distributed worker shares them through Redis)."""
         from pipelines.store import StoreWorker
 
         worker = StoreWorker.for_crawler(self.crawler)
