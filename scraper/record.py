@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["article", "listing", "home", "not_found", "error"]
@@ -63,7 +63,34 @@ class Record:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record as plain dicts and lists: what `dataclasses.asdict` gives (same keys
+        in the same order, fresh lists), written out because asdict's generic deep copy cost
+        about 2% of a crawl's parse CPU."""
+        return {
+            "kind": self.kind,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "title": self.title,
+            "published_at": self.published_at,
+            "published_raw": self.published_raw,
+            "updated_at": self.updated_at,
+            "authors": list(self.authors),
+            "officials": [
+                {"name": o.name, "position": o.position,
+                 "position_expanded": o.position_expanded, "cue": o.cue, "key": o.key}
+                for o in self.officials
+            ],
+            "lead": self.lead,
+            "body_text": self.body_text,
+            "images": [{"url": i.url, "caption": i.caption} for i in self.images],
+            "attachments": [
+                {"url": a.url, "title": a.title, "type": a.type} for a in self.attachments
+            ],
+            "platform": self.platform,
+            "language": self.language,
+            "encoding": self.encoding,
+            "warnings": list(self.warnings),
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
