@@ -16,7 +16,7 @@ import json
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
@@ -138,6 +138,10 @@ def extract(
     return extract_with_platform(data, url, headers=headers, status=status, now=now)[0]
 
 
+# Called with (the page's tree, the string it is the plain parse of, the platform detected).
+TreeHook = Callable[[etree._Element, str, Platform], None]
+
+
 def extract_with_platform(
     data: bytes,
     url: str,
@@ -145,13 +149,21 @@ def extract_with_platform(
     headers: Mapping[str, str] | None = None,
     status: int = 200,
     now: datetime | None = None,
+    on_tree: TreeHook | None = None,
 ) -> tuple[Record, Platform | None, str | None]:
     """`extract`, plus the platform detected and the HTML it was detected on: the HTML
     the tree handed to `detect` was parsed from, exactly (None when there was no
     detection, or the tree is not a plain parse of one string). A caller that would detect
     again on a tree of the same string can take the platform instead (the crawl's link
-    analysis does)."""
+    analysis does).
+
+    `on_tree`: called once the platform is detected, before extraction starts taking the
+    tree apart, with the tree as parsed (comments and processing instructions left out),
+    the string it is the plain parse of and the platform; only for such plain parses. A
+    caller that reads the same page's tree (the crawl's link analysis) need not parse it
+    again. It must not change the tree; what it raises fails the extraction."""
     ex = _Extraction(data, url, headers or {}, status, now)
+    ex.on_tree = on_tree
     try:
         record = ex.run()
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
@@ -204,6 +216,7 @@ class _Extraction:
         self.raw_paragraphs: dict[str, str] = {}
         self.platform: Platform | None = None  # as detected on the page's tree
         self.parsed_html: str | None = None  # the string that tree is the plain parse of
+        self.on_tree: TreeHook | None = None
 
     # --- helpers ---------------------------------------------------------------------------
     def warn(self, message: str) -> None:
@@ -317,6 +330,8 @@ class _Extraction:
                 self.warn(f"unusable <base href>: {meta['<base>']!r}")
         platform = detect(root, self.url, html, metas=metas)
         self.platform = platform
+        if self.on_tree is not None and self.parsed_html is not None:
+            self.on_tree(root, html, platform)  # before the first change to the tree
         self.record.platform = platform.name
         self.record.canonical_url = self.absolute(meta.get("canonical") or meta.get("og:url"))
         _embedded_documents_to_links(root)  # before iframes/objects go with the chrome

@@ -307,6 +307,25 @@ def parse_html(text: str | bytes) -> Any:
         return lxml_html.fromstring("<html></html>", parser=_plain_parser())
 
 
+# A tree with an element this deep may not be what `parse_html` gives: its parser stops at
+# libxml2's default nesting limit (257 elements deep).
+_DEEP_TREE = etree.XPath("boolean(/*" + "/*" * 199 + ")")
+_SHARED_CHARS = 5_000_000  # under libxml2's 10 MB text-node limit (no huge_tree here)
+
+
+def parses_to(text: str, root: Any) -> bool:
+    """Is `root`, a plain lxml parse of `text` (extraction's: comments and processing
+    instructions left out, no nesting limit), what `parse_html(text)` gives as far as the
+    "article" link analysis (`analyse_page(..., articles_only=True)`) reads: the same
+    elements, attributes and text? True for whole documents (lxml.html's fromstring cuts
+    a fragment's element out) within the default parser's limits.
+
+    That analysis reads anchors, their attributes, ancestors and text (`itertext`, which
+    leaves comments out), never comments; `current_postback_page` (`.text`) may differ."""
+    return (len(text) <= _SHARED_CHARS and lxml_html._looks_like_full_html_unicode(text)
+            is not None and root.getparent() is None and not _DEEP_TREE(root))
+
+
 @lru_cache(maxsize=16384)
 def _own_region(tag: str, cls: str | None, id_: str | None) -> Region | None:
     """"nav" or "main" when an element with this tag, class and id marks the region of

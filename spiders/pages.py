@@ -72,28 +72,48 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     `links_for`: "none" (no link analysis), "article" (only links to other articles), or
     "listing" (everything: articles with listed dates, categories, pagination, postbacks,
     feeds). Article pages get "article" whatever the caller asked.
+
+    Links to other articles are read from extraction's own tree when it is what parsing
+    `text` here would give (see `L.parses_to`): one parse per page instead of two.
     """
     from scraper.extract import extract_with_platform
 
-    if isinstance(text, type):
+    if isinstance(text, type) and links_for != "none":
         text = text(url, body=body, headers=headers, status=status).text
+    early: list[tuple[Any, L.PageLinks]] = []
 
-    extracted, detected, detected_on = extract_with_platform(body, url, headers=headers,
-                                                             status=status)
+    def analyse_early(root: Any, parsed: str, detected: Any) -> None:
+        # "article" links are the whole analysis whatever kind the page turns out to be
+        try:
+            if parsed == text and L.parses_to(text, root):
+                plat = _platform(platform, root, url, text, detected, parsed)
+                early.append((plat, L.analyse_page(root, url, L.rules_for_platform(plat),
+                                                   allowed_domains, articles_only=True)))
+        except Exception:  # noqa: BLE001 - the usual path below runs it again and reports it
+            early.clear()
+
+    extracted, detected, detected_on = extract_with_platform(
+        body, url, headers=headers, status=status,
+        on_tree=analyse_early if links_for == "article" and status < 400 else None)
     record = extracted.to_dict()
     if status in (404, 410):
         record["kind"] = "not_found"
     kind = record.get("kind")
     if links_for == "none" or kind in ("not_found", "error") or status >= 400:
         return PageResult(record)
-    tree = L.parse_html(text)
-    plat = _platform(platform, tree, url, text, detected, detected_on)
-    rules = L.rules_for_platform(plat)
-    page = L.analyse_page(tree, url, rules, allowed_domains,
-                          articles_only=links_for == "article" or kind == "article")
+    assert isinstance(text, str)
+    if early:
+        plat, page = early[0]
+        tree = None
+    else:
+        tree = L.parse_html(text)
+        plat = _platform(platform, tree, url, text, detected, detected_on)
+        rules = L.rules_for_platform(plat)
+        page = L.analyse_page(tree, url, rules, allowed_domains,
+                              articles_only=links_for == "article" or kind == "article")
     page.articles = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.articles]
     page.listings = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.listings]
-    current = L.current_postback_page(tree) if page.postbacks else None
+    current = L.current_postback_page(tree) if page.postbacks and tree is not None else None
     return PageResult(record, page, current, getattr(plat, "name", "generic"))
 
 
