@@ -88,10 +88,28 @@ def clean_text(s: str) -> tuple[str, list[str]]:
     return text, warnings
 
 
+# Texts up to this long are remembered: captions, bylines, credits, titles and chrome lines
+# repeat from page to page of a portal; body paragraphs (longer, rarely repeated) are not.
+_REMEMBER_CHARS = 200
+
+
 def clean_and_normalize(s: str) -> tuple[str, list[str], str | None]:
     """`clean_text(s)`, plus `normalize_text(s)` when cleaning computed it on the way (the
     text needed no entity, mojibake or legacy repair first), else None: a caller that
     wants both (the page's text and its cleaned form) normalises once."""
+    if s and len(s) <= _REMEMBER_CHARS:
+        text, warnings, same = _clean_short(s)
+        return text, list(warnings), same
+    return _clean_and_normalize(s)
+
+
+@lru_cache(maxsize=8192)
+def _clean_short(s: str) -> tuple[str, tuple[str, ...], str | None]:
+    text, warnings, same = _clean_and_normalize(s)
+    return text, tuple(warnings), same
+
+
+def _clean_and_normalize(s: str) -> tuple[str, list[str], str | None]:
     warnings: list[str] = []
     if not s:
         return "", warnings, ""
