@@ -315,13 +315,14 @@ _SHARED_CHARS = 5_000_000  # under libxml2's 10 MB text-node limit (no huge_tree
 
 def parses_to(text: str, root: Any) -> bool:
     """Is `root`, a plain lxml parse of `text` (extraction's: comments and processing
-    instructions left out, no nesting limit), what `parse_html(text)` gives as far as the
-    "article" link analysis (`analyse_page(..., articles_only=True)`) reads: the same
-    elements, attributes and text? True for whole documents (lxml.html's fromstring cuts
-    a fragment's element out) within the default parser's limits.
+    instructions left out, no nesting limit), what `parse_html(text)` gives as far as
+    `analyse_page` reads: the same elements, attributes and text? True for whole documents
+    (lxml.html's fromstring cuts a fragment's element out) within the default parser's
+    limits.
 
-    That analysis reads anchors, their attributes, ancestors and text (`itertext`, which
-    leaves comments out), never comments; `current_postback_page` (`.text`) may differ."""
+    `analyse_page` reads elements, attributes, ancestors and text through `itertext` (which
+    joins the text around a comment as the parse without it has it), never comments or a
+    lone `.text`; `current_postback_page` reads `.text` (cut at a comment): not the same."""
     return (len(text) <= _SHARED_CHARS and lxml_html._looks_like_full_html_unicode(text)
             is not None and root.getparent() is None and not _DEEP_TREE(root))
 

@@ -73,8 +73,10 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     "listing" (everything: articles with listed dates, categories, pagination, postbacks,
     feeds). Article pages get "article" whatever the caller asked.
 
-    Links to other articles are read from extraction's own tree when it is what parsing
-    `text` here would give (see `L.parses_to`): one parse per page instead of two.
+    Links are read from extraction's own tree when it is what parsing `text` here would
+    give (see `L.parses_to`): one parse per page instead of two. A listing's analysis is
+    made on it before the page's kind is known; should the page be an article after all,
+    its article links are analysed on a parse of their own, as before.
     """
     from scraper.extract import extract_with_platform
 
@@ -83,18 +85,18 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     early: list[tuple[Any, L.PageLinks]] = []
 
     def analyse_early(root: Any, parsed: str, detected: Any) -> None:
-        # "article" links are the whole analysis whatever kind the page turns out to be
         try:
             if parsed == text and L.parses_to(text, root):
                 plat = _platform(platform, root, url, text, detected, parsed)
                 early.append((plat, L.analyse_page(root, url, L.rules_for_platform(plat),
-                                                   allowed_domains, articles_only=True)))
+                                                   allowed_domains,
+                                                   articles_only=links_for == "article")))
         except Exception:  # noqa: BLE001 - the usual path below runs it again and reports it
             early.clear()
 
     extracted, detected, detected_on = extract_with_platform(
         body, url, headers=headers, status=status,
-        on_tree=analyse_early if links_for == "article" and status < 400 else None)
+        on_tree=analyse_early if links_for != "none" and status < 400 else None)
     record = extracted.to_dict()
     if status in (404, 410):
         record["kind"] = "not_found"
@@ -102,18 +104,20 @@ def process_page(body: bytes, text: str | type, url: str, headers: dict[str, str
     if links_for == "none" or kind in ("not_found", "error") or status >= 400:
         return PageResult(record)
     assert isinstance(text, str)
-    if early:
+    articles_only = links_for == "article" or kind == "article"
+    tree = None
+    if early and articles_only == (links_for == "article"):
         plat, page = early[0]
-        tree = None
     else:
         tree = L.parse_html(text)
         plat = _platform(platform, tree, url, text, detected, detected_on)
         rules = L.rules_for_platform(plat)
-        page = L.analyse_page(tree, url, rules, allowed_domains,
-                              articles_only=links_for == "article" or kind == "article")
+        page = L.analyse_page(tree, url, rules, allowed_domains, articles_only=articles_only)
     page.articles = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.articles]
     page.listings = [L.Link(x.url, x.text, x.region, x.listed_at) for x in page.listings]
-    current = L.current_postback_page(tree) if page.postbacks and tree is not None else None
+    current = None
+    if page.postbacks:  # the pager's current page is read as parsed here (comments kept)
+        current = L.current_postback_page(tree if tree is not None else L.parse_html(text))
     return PageResult(record, page, current, getattr(plat, "name", "generic"))
 
 
