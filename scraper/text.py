@@ -339,16 +339,29 @@ _HANGUL = re.compile("[\uac00-\ud7af]")
 _HAN = re.compile("[\u3400-\u9fff]")
 
 
+def _count_words(text: str) -> int:
+    """`len(_WORD.findall(text))` at about half the cost: a whitespace token of letters only
+    (`isalpha`, most of them) is one word; the regex reads only the others. (Whitespace is
+    never a letter, so no word spans two tokens.)"""
+    tokens = text.split()
+    n = len(tokens)
+    for token in tokens:
+        if not token.isalpha():
+            n += len(_WORD.findall(token)) - 1
+    return n
+
+
 def detect_language(text: str) -> str:
     """ "vi", "en", "zh", "ja", "ko" or "und" (unknown): a cheap word-level heuristic."""
     sample = text[:4000]
-    words = _WORD.findall(sample)
-    if not words:
+    n_words = _count_words(sample)
+    if not n_words:
         return "und"
     # Vietnamese prose has about one Vietnamese-only letter per word; a Vietnamese name in
     # English text adds only a few.
-    if len(_VI_ONLY.findall(sample)) * 3 >= len(words):
+    if len(_VI_ONLY.findall(sample)) * 3 >= n_words:
         return "vi"
+    words = _WORD.findall(sample)
     lowered = [w.lower() for w in words]
     en = sum(1 for w in lowered if w in _EN_WORDS)
     vi = sum(1 for w in lowered if w in _VI_ASCII_WORDS)
