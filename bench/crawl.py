@@ -1,6 +1,6 @@
 """Crawl benchmark: the full bantin crawl against a bare Scrapy spider, same URLs, same run.
 
-Run: `.venv/bin/python -m bench.crawl [--articles 2000] [--rounds 2] [--big] [--no-write]`
+Run: `.venv/bin/python -m bench.crawl [--articles 2000] [--rounds 3] [--big] [--no-write]`
 
 - The sample portal (scaled to --articles) is served by `bantin sample-portal` in its own
   process, so serving pages is off the crawler's critical path.
@@ -28,6 +28,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -346,7 +347,7 @@ def machine() -> str:
 
 
 def render(articles: int, best: dict[str, Result], again: dict[str, Any],
-           big: dict[str, Any] | None, rounds: int) -> str:
+           big: dict[str, Any] | None, rounds: int, paired: list[float]) -> str:
     ratio = best["bantin"].rate / best["bare"].rate if best["bare"].rate else 0.0
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -370,6 +371,11 @@ def render(articles: int, best: dict[str, Result], again: dict[str, Any],
             notes = "as bantin, plus WARC capture of every exchange"
         lines.append(f"| {r.name} | {r.pages} | {r.seconds:.2f} | {r.rate:.1f} | {notes} |")
     lines += ["", f"Throughput ratio bantin / bare Scrapy: **{ratio:.2f}** (target ≥ 0.6).", ""]
+    if paired:
+        # the machine's speed moves between rounds: each round's own ratio shows the spread
+        lines += [f"Ratio within each round (bantin / bare of the same round): "
+                  f"{', '.join(f'{r:.2f}' for r in paired)}; median "
+                  f"{statistics.median(paired):.2f}.", ""]
     lines += cpu_lines(best)
     lines += capture_lines(best)
     verdict = "target met" if again["article_gets"] == 0 else "TARGET MISSED"
@@ -395,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--big", action="store_true", help="also a 20,000-article crawl")
     parser.add_argument("--big-articles", type=int, default=20000)
     parser.add_argument("--no-write", action="store_true", help="print, do not write docs")
@@ -413,14 +419,19 @@ def main(argv: list[str] | None = None) -> int:
             ctx = Context(url, log, work, write_sources(url, work / "sources.yaml"),
                           server_pid=proc.pid)
             best: dict[str, Result] = {}
+            paired: list[float] = []
             for rnd in range(opts.rounds):
                 ctx.round = rnd
+                rates: dict[str, float] = {}
                 for name, variant in VARIANTS.items():
                     result = variant(ctx)
+                    rates[name] = result.rate
                     print(f"round {rnd + 1} {name}: {result.pages} pages in "
                           f"{result.seconds:.2f} s = {result.rate:.1f} pages/s", flush=True)
                     if name not in best or result.rate > best[name].rate:
                         best[name] = result
+                if rates.get("bare"):
+                    paired.append(rates["bantin"] / rates["bare"])
             again = recrawl(ctx)
             print(f"re-crawl: {again}", flush=True)
         finally:
@@ -429,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         big = big_crawl(opts.big_articles, work) if opts.big else None
         if big:
             print(f"big: {big}", flush=True)
-    text = render(opts.articles, best, again, big, opts.rounds)
+    text = render(opts.articles, best, again, big, opts.rounds, paired)
     print(text)
     if not opts.no_write:
         write_section(text)
