@@ -149,7 +149,29 @@ def _worker_init(parent: int) -> None:
     _die_with_parent(parent)
     # Ctrl-C goes to the whole process group: the crawler decides how to stop, not workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import scraper.extract  # noqa: F401 - warm the imports once per worker
+    warm_up()
+
+
+_WARM_UP_PAGE = """<html><head><meta charset="utf-8"><title>Thông báo lịch tiếp công dân</title>
+</head><body><div class="menu"><a href="/tin-tuc">Tin tức</a></div><article><h1>Thông báo
+lịch tiếp công dân tháng 01 năm 2024</h1><p class="date">Ngày 16/01/2024 08:30</p><p>Ngày16
+tháng 01, đồng chí Nguyễn Văn An, Chủ tịch UBND thị trấn tiếp công dân tại trụ sở.</p>
+<p>Tác giả: Minh Anh</p><a href="/tin-tuc/thong-bao-12.html">Tin khác</a></article>
+</body></html>""".encode()
+
+
+def warm_up() -> PageResult | None:
+    """One small page through process_page when the worker starts: the first real page
+    would otherwise pay for lazy imports and first-use tables (dates, platform rules,
+    officials) while the crawl waits on it. A failure here is left to that first page."""
+    try:
+        from scrapy.http import HtmlResponse
+
+        return process_page(_WARM_UP_PAGE, HtmlResponse, "http://warm-up.invalid/tin-tuc/a-1.html",
+                     {"Content-Type": "text/html; charset=utf-8"}, 200, "auto",
+                     ["warm-up.invalid"], "listing")
+    except Exception:  # noqa: BLE001 - only a head start
+        return None
 
 
 def _worker_main(conn: Any, parent: int) -> None:
@@ -197,9 +219,12 @@ class ParseWorkerDied(RuntimeError):
 
 
 class _Worker:
-    """One parse process, the pipe to it and the jobs it holds (in the order sent)."""
+    """One parse process, the pipe to it and the jobs it holds (in the order sent).
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, on_answer: Any) -> None:
+    The process starts at once (its imports take about half a second); its pipe joins an
+    event loop when the first page is sent (`attach`)."""
+
+    def __init__(self, on_answer: Any) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
@@ -209,9 +234,15 @@ class _Worker:
         self.process.start()
         child.close()
         self.jobs: dict[int, asyncio.Future] = {}
-        self.loop = loop
+        self.on_answer = on_answer
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.alive = True
-        loop.add_reader(self.conn.fileno(), on_answer, self)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Watch the pipe from `loop` (once)."""
+        if self.loop is None:
+            self.loop = loop
+            loop.add_reader(self.conn.fileno(), self.on_answer, self)
 
     def send(self, job_id: int, args: tuple[Any, ...], done: asyncio.Future) -> None:
         import pickle
@@ -224,8 +255,9 @@ class _Worker:
         if not self.alive:
             return
         self.alive = False
-        with contextlib.suppress(OSError, ValueError, RuntimeError):  # the loop is closed
-            self.loop.remove_reader(self.conn.fileno())
+        if self.loop is not None:
+            with contextlib.suppress(OSError, ValueError, RuntimeError):  # the loop is closed
+                self.loop.remove_reader(self.conn.fileno())
         self.conn.close()
         self.process.join(0.2)
         if self.process.is_alive():
@@ -270,11 +302,20 @@ class ParsePool:
             value = crawler.settings.get("BANTIN_CRAWL_PARSE_WORKERS")
             workers = default_workers() if value in (None, "") else int(value)
             pool = cls(workers)
+            pool.start()
             setattr(crawler, cls.ATTR, pool)
             from scrapy import signals
 
             crawler.signals.connect(pool.close, signal=signals.engine_stopped)
         return pool
+
+    def start(self) -> None:
+        """Start the worker processes now, so their imports overlap the crawl's own start-up
+        (opening the store, robots.txt, the first pages) instead of holding the first pages
+        back. Optional: the first page starts whatever is missing."""
+        self._procs = [w for w in self._procs if w.alive]
+        while len(self._procs) < self.workers and not self._closed:
+            self._procs.append(_Worker(self._answer))
 
     async def run(self, *args: Any, urgent: bool = False) -> PageResult:
         """`process_page(*args)` in a worker (here when the pool has no workers); `urgent`
@@ -292,9 +333,9 @@ class ParsePool:
 
     def _feed(self, loop: asyncio.AbstractEventLoop) -> None:
         """Hand waiting pages to the least busy worker while one has room."""
-        self._procs = [w for w in self._procs if w.alive]
-        while len(self._procs) < self.workers and not self._closed:
-            self._procs.append(_Worker(loop, self._answer))
+        self.start()
+        for worker in self._procs:
+            worker.attach(loop)
         while self._waiting and self._procs:
             worker = min(self._procs, key=lambda w: len(w.jobs))
             if len(worker.jobs) >= self.PER_WORKER:
@@ -329,6 +370,7 @@ class ParsePool:
                 done.set_result(payload)
             else:
                 done.set_exception(payload)
+        assert worker.loop is not None  # answers only come through an attached pipe
         self._feed(worker.loop)
 
     def _lost(self, worker: _Worker) -> None:
@@ -339,7 +381,7 @@ class ParsePool:
             if not done.done():
                 done.set_exception(ParseWorkerDied(f"the parse process died (exit {code})"))
         worker.jobs.clear()
-        if not self._closed:
+        if not self._closed and worker.loop is not None:
             self._feed(worker.loop)
 
     def close(self) -> None:

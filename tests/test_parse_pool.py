@@ -87,3 +87,27 @@ def test_a_dead_worker_fails_its_page_and_is_replaced_for_the_next() -> None:
         pool.close()
     assert isinstance(lost, ParseWorkerDied)
     assert again.record["kind"] == "article"
+
+
+def test_started_pool_has_its_workers_running_before_the_first_page() -> None:
+    pool = ParsePool(workers=1)
+    pool.start()
+    try:
+        (worker,) = pool._procs
+        assert worker.process.is_alive()
+        result = asyncio.run(pool.run(*_args("vnportal_pholu_notice")))
+        assert pool._procs == [worker]  # the first page went to the worker already running
+        assert result.record["kind"] == "article"
+    finally:
+        pool.close()
+
+
+def test_worker_warm_up_page_runs_the_whole_extraction() -> None:
+    from spiders.pages import warm_up
+
+    result = warm_up()
+    assert result is not None
+    # dates, officials and bylines are what load tables on first use
+    assert result.record["published_at"].startswith("2024-01-16")
+    assert [o["name"] for o in result.record["officials"]] == ["Nguyễn Văn An"]
+    assert result.record["authors"] == ["Minh Anh"]

@@ -291,6 +291,7 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
         d = process.crawl(crawler, source=source.id, sources=sources_file, full=full,
                           refresh=refresh, resume=resume)
         d.addErrback(failed)
+    pool.start()  # the workers import while the crawlers open their stores
     try:
         process.start()
     finally:
