@@ -366,10 +366,13 @@ def _inside_article(el: etree._Element) -> bool:
     return False
 
 
-def strip_body_chrome(body: etree._Element, platform: Platform) -> None:
-    """Clean the chosen article body in place: platform chrome, other-news, counters, tools."""
+def strip_body_chrome(body: etree._Element, platform: Platform, html: str | None = None) -> None:
+    """Clean the chosen article body in place: platform chrome, other-news, counters, tools.
+
+    `html`: the page source `body` was parsed from; selectors naming what it lacks are skipped.
+    """
     keep = keep_set(body)
-    for el in select_all(body, platform.other_news + platform.chrome):
+    for el in select_all(body, platform.other_news + platform.chrome, html):
         if not _protected(el, keep):
             drop(el)
     strip_headed_blocks(body, keep)

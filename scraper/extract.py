@@ -454,7 +454,7 @@ class _Extraction:
         byline_texts = [_text(el) for el in byline_els]
         before_body = _precedes(root, byline_els, body_el)
         date_texts = [_text(el) for el in date_els[:3]]
-        times = _article_times(title_el, body_el, platform)
+        times = _article_times(title_el, body_el, platform, html)
         raw_lead = normalize_text(_text(lead_el)) if lead_el is not None else ""
         lead_text = self.clean(raw_lead) if raw_lead else ""
         lead_images = []
@@ -465,14 +465,14 @@ class _Extraction:
         for el in [title_el, *date_els, lead_el, *byline_els]:
             if el is not None and el is not body_el and contains(body_el, el):
                 chrome.drop(el)
-        chrome.strip_body_chrome(body_el, platform)
+        chrome.strip_body_chrome(body_el, platform, html)
         scope = _article_scope(title_el, body_el)
 
         images = [self.image(img, "") for img in lead_images]
         images = [i for i in images if i is not None]
-        images += self.images_and_captions(body_el, platform)
+        images += self.images_and_captions(body_el, platform, html)
         self.record.images = _dedupe_images(images)
-        self.record.attachments = self.attachments(body_el, scope, platform)
+        self.record.attachments = self.attachments(body_el, scope, platform, html)
 
         raw_paragraphs: dict[str, str] = {}  # cleaned paragraph -> text as the page has it
         date_lines: list[str] = []  # "Đăng lúc 2:05 CH", "Cập nhật: …" lines: dates, not text
@@ -633,12 +633,15 @@ class _Extraction:
             return None
         return Image(url=url, caption=caption)
 
-    def images_and_captions(self, body: etree._Element, platform: Platform) -> list[Image]:
-        """Images of the body with their captions; caption elements are removed from the body."""
+    def images_and_captions(
+        self, body: etree._Element, platform: Platform, html: str | None = None
+    ) -> list[Image]:
+        """Images of the body with their captions; caption elements are removed from the body.
+        `html`: the page source `body` was parsed from (skips caption selectors it cannot hold)."""
         imgs = list(body.iter("img"))
         captions: dict[etree._Element, etree._Element] = {}
         if imgs:  # caption elements matter only for images of the body
-            for cap in select_all(body, platform.caption):
+            for cap in select_all(body, platform.caption, html):
                 img = _image_before(cap)
                 if img is not None:
                     captions[img] = cap
@@ -658,18 +661,19 @@ class _Extraction:
         return out
 
     def attachments(
-        self, body: etree._Element, scope: etree._Element, platform: Platform
+        self, body: etree._Element, scope: etree._Element, platform: Platform,
+        html: str | None = None,
     ) -> list[Attachment]:
         """Linked documents (PDF, Word, Excel, archives) of the article, with title and type:
         in the body, then in the article container around it ("Tệp đính kèm" blocks), never
-        in other-news blocks."""
+        in other-news blocks. `html`: the page source, as for `select_all`."""
         out: list[Attachment] = []
         seen: set[str] = set()
         links = list(body.iter("a"))
         if scope is not body:
             outside = [a for a in scope.iter("a") if not contains(body, a)]
             if outside:  # other-news blocks matter only for links outside the body
-                excluded = set(select_all(scope, platform.other_news))
+                excluded = set(select_all(scope, platform.other_news, html))
                 links += [a for a in outside if not any(contains(x, a) for x in excluded)]
         for a in links:
             url = _viewer_target(self.absolute(a.get("href")))
@@ -965,12 +969,14 @@ def _generic_bylines(title_el: etree._Element | None, body: etree._Element) -> l
 
 
 def _article_times(
-    title_el: etree._Element | None, body: etree._Element, platform: Platform
+    title_el: etree._Element | None, body: etree._Element, platform: Platform,
+    html: str | None = None,
 ) -> list[tuple[str, str]]:
     """("published" | "updated", datetime attribute) of `time` elements in the article
-    (the smallest element holding both title and body), outside other-news blocks."""
+    (the smallest element holding both title and body), outside other-news blocks.
+    `html`: the page source, as for `select_all`."""
     scope = _article_scope(title_el, body)
-    excluded = set(select_all(scope, platform.other_news))
+    excluded = set(select_all(scope, platform.other_news, html))
     out: list[tuple[str, str]] = []
     for t in scope.iter("time"):
         value = (t.get("datetime") or "").strip()

@@ -27,12 +27,26 @@ def compile_css(selector: str) -> etree.XPath:
     return etree.XPath(_TRANSLATOR.css_to_xpath(selector))
 
 
+# Literal pieces a selector's match must carry in some attribute value: class and id names
+# (`.name`, `#name`) and the value of an attribute test (`[id$=gvList]`, `[href*='/wp-']`).
+# Only plain ASCII word/path pieces: one the parser could only have built from a character
+# reference (`&#45;`) or a CSS escape is never taken as a token.
 _NAME_TOKENS = re.compile(r"[.#]([\w-]+)")
+_ATTR_TESTS = re.compile(
+    r"\[[\w-]+\s*[~|^$*]?=\s*(?:'([^'\\]*)'|\"([^\"\\]*)\"|([^\]'\"\s\\]*))\s*\]"
+)
+_PLAIN = re.compile(r"[A-Za-z0-9_/.:=?-]+")
 
 
 @lru_cache(maxsize=1024)
 def _tokens(selector: str) -> tuple[str, ...]:
-    return tuple(_NAME_TOKENS.findall(selector))
+    bare = _ATTR_TESTS.sub(" ", selector)  # "." and "#" inside a value are no class/id
+    found = _NAME_TOKENS.findall(bare)
+    for m in _ATTR_TESTS.finditer(selector):
+        value = next((v for v in m.groups() if v is not None), "")
+        if value:
+            found.append(value)
+    return tuple(t for t in found if _PLAIN.fullmatch(t))
 
 
 # Per thread: the page last checked and which names it contains. Extraction asks about
@@ -41,21 +55,44 @@ def _tokens(selector: str) -> tuple[str, ...]:
 _PRESENCE = threading.local()
 
 
+# Character references that could spell a character of a token, so that an attribute value
+# in the tree holds a token the raw text lacks: decimal or hex references to the ASCII
+# characters tokens are made of (hex: any of 0x20-0x7f, more than needed), and the HTML5 named
+# ones libxml2 (2.14) decodes to such characters (from html.entities.html5; "bne;" is "=" +
+# U+20E5). References to Vietnamese letters (&#7897;, &#224;) and &amp; never match.
+_SPELLING_REF = re.compile(
+    r"&#(?:0*(?:4[5-9]|5\d|6[135-9]|[78]\d|9[05789]|1[01]\d|12[0-2])(?!\d)"
+    r"|[xX]0*[2-7][0-9a-fA-F](?![0-9a-fA-F]))"
+    r"|&(?:underbar|bne|colon|equals|fjlig|lowbar|period|quest|sol);",
+    re.I,
+)
+
+
 def _contains(html: str, token: str) -> bool:
     memo = _PRESENCE.__dict__
     if memo.get("html") is not html:
         memo["html"] = html
         memo["found"] = {}
+        memo["refs"] = None
     found = memo["found"]
     hit = found.get(token)
     if hit is None:
-        hit = found[token] = token in html
+        hit = token in html
+        if not hit:
+            # with such a reference anywhere, an absent token proves nothing: run the selector
+            refs = memo["refs"]
+            if refs is None:
+                refs = memo["refs"] = _SPELLING_REF.search(html) is not None
+            hit = refs
+        found[token] = hit
     return hit
 
 
 def may_match(selector: str, html: str | None) -> bool:
-    """Cheap pre-check: every class/id name of `selector` occurs somewhere in the page's
-    HTML (a selector whose names are absent cannot match, so its XPath need not run)."""
+    """Cheap exact pre-check: every literal piece of `selector` (class and id names,
+    attribute-test values) occurs somewhere in the page's HTML. A selector with a missing
+    piece cannot match, so its XPath need not run. Values are compared as written (CSS
+    class, id and attribute-value tests are case-sensitive for HTML in cssselect)."""
     return html is None or all(_contains(html, t) for t in _tokens(selector))
 
 
