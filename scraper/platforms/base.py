@@ -96,6 +96,38 @@ def may_match(selector: str, html: str | None) -> bool:
     return html is None or all(_contains(html, t) for t in _tokens(selector))
 
 
+# Per thread: the tree whose lookups are being remembered, and what each selector found in it
+# (see `remember_lookups`).
+_REMEMBERED = threading.local()
+
+
+def remember_lookups(root: etree._Element) -> None:
+    """Remember what each selector finds in `root` itself until `forget_lookups`.
+
+    The caller promises not to change the tree in between: extraction locates the platform's
+    parts and then classifies the page, which asks again for some of the same selectors
+    (Liferay's title is also its article marker). Lookups on other nodes are not remembered.
+    """
+    _REMEMBERED.root = root
+    _REMEMBERED.found = {}
+
+
+def forget_lookups() -> None:
+    """End `remember_lookups`: the tree may change from here on."""
+    _REMEMBERED.root = None
+    _REMEMBERED.found = {}
+
+
+def _run(sel: str, node: etree._Element) -> list[etree._Element]:
+    if getattr(_REMEMBERED, "root", None) is not node:
+        return compile_css(sel)(node)
+    found = _REMEMBERED.found
+    hit = found.get(sel)
+    if hit is None:
+        hit = found[sel] = compile_css(sel)(node)
+    return list(hit)  # a copy: callers may change the list they get
+
+
 def select(
     node: etree._Element, selectors: tuple[str, ...], html: str | None = None
 ) -> list[etree._Element]:
@@ -106,7 +138,7 @@ def select(
     for sel in selectors:
         if not may_match(sel, html):
             continue
-        found = compile_css(sel)(node)
+        found = _run(sel, node)
         if found:
             return found
     return []
@@ -121,7 +153,7 @@ def select_all(
     for sel in selectors:
         if not may_match(sel, html):
             continue
-        for el in compile_css(sel)(node):
+        for el in _run(sel, node):
             if el not in seen:
                 seen.add(el)
                 out.append(el)
