@@ -369,10 +369,14 @@ def _inside_article(el: etree._Element) -> bool:
 def strip_body_chrome(body: etree._Element, platform: Platform, html: str | None = None) -> None:
     """Clean the chosen article body in place: platform chrome, other-news, counters, tools.
 
-    `html`: the page source `body` was parsed from; selectors naming what it lacks are skipped.
+    `html`: the page source `body` was parsed from; other-news selectors naming what it lacks
+    are skipped (they are asked for again on the article around the body). The chrome
+    selectors run unchecked: in a body their lookup costs about what the check would.
     """
     keep = keep_set(body)
-    for el in select_all(body, platform.other_news + platform.chrome, html):
+    news = select_all(body, platform.other_news, html)
+    seen = set(news)  # as select_all(body, other_news + chrome): in that order, no repeats
+    for el in news + [el for el in select_all(body, platform.chrome) if el not in seen]:
         if not _protected(el, keep):
             drop(el)
     strip_headed_blocks(body, keep)

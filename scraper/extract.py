@@ -486,7 +486,7 @@ class _Extraction:
 
         images = [self.image(img, "") for img in lead_images]
         images = [i for i in images if i is not None]
-        images += self.images_and_captions(body_el, platform, html)
+        images += self.images_and_captions(body_el, platform)
         self.record.images = _dedupe_images(images)
         self.record.attachments = self.attachments(body_el, scope, platform, html)
 
@@ -649,15 +649,12 @@ class _Extraction:
             return None
         return Image(url=url, caption=caption)
 
-    def images_and_captions(
-        self, body: etree._Element, platform: Platform, html: str | None = None
-    ) -> list[Image]:
-        """Images of the body with their captions; caption elements are removed from the body.
-        `html`: the page source `body` was parsed from (skips caption selectors it cannot hold)."""
+    def images_and_captions(self, body: etree._Element, platform: Platform) -> list[Image]:
+        """Images of the body with their captions; caption elements are removed from the body."""
         imgs = list(body.iter("img"))
         captions: dict[etree._Element, etree._Element] = {}
         if imgs:  # caption elements matter only for images of the body
-            for cap in select_all(body, platform.caption, html):
+            for cap in select_all(body, platform.caption):
                 img = _image_before(cap)
                 if img is not None:
                     captions[img] = cap
