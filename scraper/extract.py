@@ -728,8 +728,11 @@ def _too_deep() -> bool:
     return any("Excessive depth" in e.message for e in _parser().error_log)
 
 
-_H1 = etree.XPath("//h1")
-_PASSWORD_FIELD = etree.XPath("//input[translate(@type,'PASSWORD','password')='password']")
+# regexp=False: no EXSLT regular expressions used; not registering them saves ~0.7 us a call
+_H1 = etree.XPath("//h1", regexp=False)
+_PASSWORD_FIELD = etree.XPath(
+    "//input[translate(@type,'PASSWORD','password')='password']", regexp=False
+)
 
 
 _CANONICAL_CASE = str.maketrans("CANONICAL", "canonical")  # as XPath translate() maps

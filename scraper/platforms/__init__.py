@@ -25,7 +25,9 @@ PLATFORMS: dict[str, Platform] = {
     name: importlib.import_module(f"{__name__}.{name}").PLATFORM for name in PLATFORM_MODULES
 }
 
-_GENERATOR = etree.XPath("//meta[translate(@name,'GENERATOR','generator')='generator']/@content")
+_GENERATOR = etree.XPath(  # regexp=False: no EXSLT regexps; ~0.7 us less a call
+    "//meta[translate(@name,'GENERATOR','generator')='generator']/@content", regexp=False
+)
 
 # A page needs at least this much evidence to be attributed to a platform.
 MIN_SCORE = 3
