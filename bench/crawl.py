@@ -173,6 +173,7 @@ def variant_bantin(ctx: Context) -> Result:
                            for k in ("reactor", "process", "parse")}
                    | {"store": float(stats.get("bantin_store/cpu_seconds", 0.0)),
                       "gc": float(stats.get("bantin_gc/seconds", 0.0)),
+                      "most_waiting": float(stats.get("bantin_cpu/parse_most_waiting", 0)),
                       "server": served}})
 
 
@@ -303,8 +304,8 @@ def cpu_lines(best: dict[str, Result]) -> list[str]:
                   f"exceed {ceiling:.0f} pages/s, a ratio of {ceiling / bare.rate:.2f} to "
                   f"the bare spider's {bare.rate:.0f} pages/s. The measured rate reaches "
                   f"{b.rate / ceiling:.0%} of that bound (pages wait for the parse worker "
-                  "while the reactor downloads ahead, and at the end only the parse worker "
-                  "is busy).", ""]
+                  f"while the reactor downloads ahead, up to {cpu.get('most_waiting', 0):.0f} "
+                  "at once, and at the end only the parse worker is busy).", ""]
     return lines
 
 

@@ -11,7 +11,9 @@ the shared threads over its own window):
 - `bantin_cpu/reactor_seconds`: CPU time of the reactor thread;
 - `bantin_cpu/process_seconds`: CPU time of the whole crawl process (every thread);
 - `bantin_cpu/parse_seconds`: CPU time the parse pool's workers spent on this crawler's
-  pages (spiders/pages.py; with BANTIN_CRAWL_PARSE_WORKERS=0 it is inside the reactor's).
+  pages (spiders/pages.py; with BANTIN_CRAWL_PARSE_WORKERS=0 it is inside the reactor's);
+- `bantin_cpu/parse_most_waiting`: the most pages that waited at once for a parse worker
+  (downloaded, not yet parsed: when it is large, the workers are the crawl's limit).
 The store thread adds `bantin_store/cpu_seconds` itself (pipelines/store.py).
 
 Setting: BANTIN_CPUSTATS_ENABLED (default True).
@@ -70,3 +72,8 @@ class CpuStats:
         stats.set_value("bantin_cpu/reactor_seconds", round(reactor, 3))
         stats.set_value("bantin_cpu/process_seconds", round(process, 3))
         stats.set_value("bantin_cpu/parse_seconds", round(parse, 3))
+        from spiders.pages import ParsePool
+
+        pool = getattr(self.crawler, ParsePool.ATTR, None)
+        if pool is not None:
+            stats.set_value("bantin_cpu/parse_most_waiting", pool.most_waiting)

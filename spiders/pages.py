@@ -294,6 +294,7 @@ class ParsePool:
         self._order = itertools.count()
         self._closed = False
         self.cpu_seconds = 0.0  # spent by the workers on the pages (stat bantin_cpu/parse_seconds)
+        self.most_waiting = 0  # the longest the queue got (stat bantin_cpu/parse_most_waiting)
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> ParsePool:
@@ -328,6 +329,7 @@ class ParsePool:
         done = loop.create_future()
         priority = self.URGENT if urgent else self.NORMAL
         heapq.heappush(self._waiting, (priority, next(self._order), args, done))
+        self.most_waiting = max(self.most_waiting, len(self._waiting))
         self._feed(loop)
         return await done
 

@@ -140,6 +140,7 @@ def test_crawl_stats_say_where_the_cpu_went(site):
     assert 0 < reactor < process  # the reactor thread is part of the process
     assert 0 < store < process  # so is the store thread
     assert stats["bantin_cpu/parse_seconds"] > 0  # the parse pool's workers, apart
+    assert stats["bantin_cpu/parse_most_waiting"] >= 1  # every page waits in the queue once
     assert stats["bantin_store/batches"] <= stats["bantin/new"]
 
 
