@@ -285,7 +285,7 @@ def cpu_lines(best: dict[str, Result]) -> list[str]:
             f"thread {per_page(cpu['reactor'], b.pages)}, store thread "
             f"{per_page(cpu['store'], b.pages)}, other threads {per_page(other, b.pages)} "
             f"(crawl process {per_page(cpu['process'], b.pages)}, of which garbage collection "
-            f"{per_page(cpu.get('gc', 0.0), b.pages)}); parse worker "
+            f"{per_page(cpu.get('gc', 0.0), b.pages)}); parse workers "
             f"{per_page(cpu['parse'], b.pages)}")
     if bare and bare.pages and bare.extra.get("cpu"):
         line += (f"; bare Scrapy process {per_page(bare.extra['cpu']['process'], bare.pages)}"
@@ -303,9 +303,10 @@ def cpu_lines(best: dict[str, Result]) -> list[str]:
                   f"{total * 1000:.2f} ms of CPU in all: on {cores} cores no schedule can "
                   f"exceed {ceiling:.0f} pages/s, a ratio of {ceiling / bare.rate:.2f} to "
                   f"the bare spider's {bare.rate:.0f} pages/s. The measured rate reaches "
-                  f"{b.rate / ceiling:.0%} of that bound (pages wait for the parse worker "
-                  f"while the reactor downloads ahead, up to {cpu.get('most_waiting', 0):.0f} "
-                  "at once, and at the end only the parse worker is busy).", ""]
+                  f"{b.rate / ceiling:.0%} of that bound (the processes wait on each other: "
+                  f"up to {cpu.get('most_waiting', 0):.0f} downloaded pages waited at once for "
+                  "the parse workers, and the start and the end of a crawl keep fewer "
+                  "processes busy).", ""]
     return lines
 
 

@@ -264,9 +264,14 @@ class _Worker:
             self.process.terminate()
 
 
-def default_workers() -> int:
-    """One core for the reactor, the rest (at most 4) for parsing; 0 on a single core."""
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
+def default_workers(cores: int | None = None) -> int:
+    """One core for the reactor, the rest (at least 2, at most 4) for parsing; 0 on a
+    single core. Two on two cores: the reactor thread often waits (for the network, the
+    store, backpressure), and a single worker could not use the core it leaves free."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    if cores <= 1:
+        return 0
+    return min(4, max(2, cores - 1))
 
 
 class ParsePool:

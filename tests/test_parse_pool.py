@@ -111,3 +111,9 @@ def test_worker_warm_up_page_runs_the_whole_extraction() -> None:
     assert result.record["published_at"].startswith("2024-01-16")
     assert [o["name"] for o in result.record["officials"]] == ["Nguyễn Văn An"]
     assert result.record["authors"] == ["Minh Anh"]
+
+
+def test_default_worker_count_leaves_the_reactor_a_core_but_never_parses_alone() -> None:
+    from spiders.pages import default_workers
+
+    assert [default_workers(n) for n in (1, 2, 3, 4, 5, 16)] == [0, 2, 2, 3, 4, 4]
