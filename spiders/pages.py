@@ -167,9 +167,10 @@ def warm_up() -> PageResult | None:
     try:
         from scrapy.http import HtmlResponse
 
-        return process_page(_WARM_UP_PAGE, HtmlResponse, "http://warm-up.invalid/tin-tuc/a-1.html",
-                     {"Content-Type": "text/html; charset=utf-8"}, 200, "auto",
-                     ["warm-up.invalid"], "listing")
+        return process_page(_WARM_UP_PAGE, HtmlResponse,
+                            "http://warm-up.invalid/tin-tuc/a-1.html",
+                            {"Content-Type": "text/html; charset=utf-8"}, 200, "auto",
+                            ["warm-up.invalid"], "listing")
     except Exception:  # noqa: BLE001 - only a head start
         return None
 

@@ -141,9 +141,12 @@ class PortalSpider(scrapy.Spider):
     # ------------------------------------------------------------------ setup
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        from spiders.pages import ParsePool
+
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.load_source(crawler.settings)
         spider._apply_politeness(crawler.settings)
+        ParsePool.for_crawler(crawler)  # workers start importing while the crawl opens
         spider.journal = CrawlJournal(crawler.settings.get("JOBDIR"))
         spider._read_journal()
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
