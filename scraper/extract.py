@@ -30,14 +30,7 @@ from scraper.encoding import decode_page
 from scraper.officials import find_officials
 from scraper.page_kind import LinkStats, classify, has_pager, link_stats, soft_error
 from scraper.platforms import detect
-from scraper.platforms.base import (
-    Platform,
-    forget_lookups,
-    remember_lookups,
-    select,
-    select_all,
-    squeezed,
-)
+from scraper.platforms.base import Platform, select, select_all, squeezed
 from scraper.platforms.generic import find_main_block
 from scraper.record import Attachment, Image, Record
 from scraper.text import clean_and_normalize, clean_text, detect_language, normalize_text
@@ -342,10 +335,7 @@ class _Extraction:
             tail = tail.lower()
             if "</html" not in tail and "</body" not in tail:
                 self.warn("truncated HTML: no closing </html>")
-        try:
-            return self.extract_tree(root, html)
-        finally:
-            forget_lookups()  # also when extraction failed between remember and forget
+        return self.extract_tree(root, html)
 
     def extract_tree(self, root: etree._Element, html: str) -> Record:
         metas: list[etree._Element] = []
@@ -367,10 +357,7 @@ class _Extraction:
         chrome.strip_page_chrome(root)
         html_title = self.clean(meta.get("<title>", ""))
 
-        # the platform's own parts, located before anything is removed; nothing changes the
-        # tree until the page is classified (or the landmarks go), and classifying asks for
-        # some of the same selectors again
-        remember_lookups(root)
+        # the platform's own parts, located before anything is removed
         title_el = _first(select(root, platform.title, html))
         body_el = _first(select(root, platform.body, html))
         date_els = select(root, platform.date, html)
@@ -381,13 +368,11 @@ class _Extraction:
 
         pager = has_pager(root) if body_el is None else None  # before landmarks go
         if body_el is None:
-            forget_lookups()
             chrome.strip_landmarks(root, chrome.keep_set(title_el))
         block = find_main_block(root) if body_el is None else None
         main_text = _text(body_el) if body_el is not None else _visible_text(root)
         bad = soft_error(root, self.status, html_title, main_text, login_form=login_form)
         if bad is not None:
-            forget_lookups()
             kind, reason = bad
             self.warn(f"{kind}: {reason}")
             self.record.title = html_title or None
@@ -436,7 +421,6 @@ class _Extraction:
             # found above, and nothing was removed since unless the landmarks went
             title_and_body=(title_el is not None, True) if body_el is not None else None,
         )
-        forget_lookups()
         if kind != "article":
             if kind == "error":
                 self.warn(f"no article found: {reason}")

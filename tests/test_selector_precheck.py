@@ -8,13 +8,7 @@ from lxml import etree
 
 from scraper.extract import _parse
 from scraper.platforms import PLATFORMS
-from scraper.platforms.base import (
-    forget_lookups,
-    may_match,
-    remember_lookups,
-    select,
-    select_all,
-)
+from scraper.platforms.base import may_match, select, select_all
 
 
 def _page(body: str) -> str:
@@ -84,34 +78,3 @@ def test_skipping_never_changes_what_a_platform_selector_finds(name: str) -> Non
                   "other_news", "chrome", "article_markers", "listing_item", "listing_link"):
         for sel in getattr(p, field):
             assert select(root, (sel,), html) == select(root, (sel,)), sel
-
-
-def test_remembered_lookups_hand_out_copies() -> None:
-    root = _parse(_page('<div class="a">1</div><div class="a">2</div>'))
-    remember_lookups(root)
-    try:
-        first = select(root, ("div.a",))
-        first.clear()
-        assert [el.text for el in select(root, ("div.a",))] == ["1", "2"]
-    finally:
-        forget_lookups()
-
-
-def test_lookups_see_changes_made_after_forgetting() -> None:
-    root = _parse(_page('<div class="a">1</div><div class="a">2</div>'))
-    remember_lookups(root)
-    first = select(root, ("div.a",))
-    forget_lookups()
-    first[0].getparent().remove(first[0])
-    assert [el.text for el in select(root, ("div.a",))] == ["2"]
-
-
-def test_only_the_remembered_tree_is_remembered() -> None:
-    root = _parse(_page('<div class="a"><p class="b">1</p></div>'))
-    other = _parse(_page('<div class="a"><p class="b">x</p></div>'))
-    remember_lookups(root)
-    try:
-        select(root, ("p.b",))
-        assert [el.text for el in select(other, ("p.b",))] == ["x"]
-    finally:
-        forget_lookups()

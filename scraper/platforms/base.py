@@ -107,36 +107,6 @@ def _contains(memo: dict, html: str, token: str) -> bool:
     return hit
 
 
-# Per thread: the tree whose lookups are being remembered, and what each selector found in it
-# (see `remember_lookups`).
-_REMEMBERED = threading.local()
-
-
-def remember_lookups(root: etree._Element) -> None:
-    """Remember what each selector finds in `root` itself until `forget_lookups`.
-
-    The caller promises not to change the tree in between: extraction locates the platform's
-    parts and then classifies the page, which asks again for some of the same selectors
-    (Liferay's title is also its article marker). Lookups on other nodes are not remembered.
-    """
-    _REMEMBERED.root = root
-    _REMEMBERED.found = {}
-
-
-def forget_lookups() -> None:
-    """End `remember_lookups`: the tree may change from here on."""
-    _REMEMBERED.root = None
-    _REMEMBERED.found = {}
-
-
-def _run(sel: str, node: etree._Element) -> list[etree._Element]:
-    if getattr(_REMEMBERED, "root", None) is not node:
-        return compile_css(sel)(node)
-    found = _REMEMBERED.found
-    hit = found.get(sel)
-    if hit is None:
-        hit = found[sel] = compile_css(sel)(node)
-    return list(hit)  # a copy: callers may change the list they get
 
 
 def select(
@@ -149,7 +119,7 @@ def select(
     for sel in selectors:
         if not may_match(sel, html):
             continue
-        found = _run(sel, node)
+        found = compile_css(sel)(node)
         if found:
             return found
     return []
@@ -164,7 +134,7 @@ def select_all(
     for sel in selectors:
         if not may_match(sel, html):
             continue
-        for el in _run(sel, node):
+        for el in compile_css(sel)(node):
             if el not in seen:
                 seen.add(el)
                 out.append(el)
