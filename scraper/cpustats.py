@@ -53,12 +53,15 @@ class CpuStats:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def _now(self) -> tuple[float, float, float]:
+    def _pool(self) -> Any:
+        """The crawler's parse pool, or None (no page parsed yet, or none configured)."""
         from spiders.pages import ParsePool
 
-        pool = getattr(self.crawler, ParsePool.ATTR, None)
+        return getattr(self.crawler, ParsePool.ATTR, None)
+
+    def _now(self) -> tuple[float, float, float]:
         return (time.thread_time(), _process_seconds(resource.RUSAGE_SELF),
-                float(getattr(pool, "cpu_seconds", 0.0)))
+                float(getattr(self._pool(), "cpu_seconds", 0.0)))
 
     def spider_opened(self, spider: Any) -> None:
         self._start = self._now()
@@ -72,8 +75,6 @@ class CpuStats:
         stats.set_value("bantin_cpu/reactor_seconds", round(reactor, 3))
         stats.set_value("bantin_cpu/process_seconds", round(process, 3))
         stats.set_value("bantin_cpu/parse_seconds", round(parse, 3))
-        from spiders.pages import ParsePool
-
-        pool = getattr(self.crawler, ParsePool.ATTR, None)
+        pool = self._pool()
         if pool is not None:
             stats.set_value("bantin_cpu/parse_most_waiting", pool.most_waiting)

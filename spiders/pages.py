@@ -303,12 +303,17 @@ class ParsePool:
         self.most_waiting = 0  # the longest the queue got (stat bantin_cpu/parse_most_waiting)
 
     @classmethod
+    def from_settings(cls, settings: Any) -> ParsePool:
+        """A pool of BANTIN_CRAWL_PARSE_WORKERS workers (default_workers() when unset),
+        not started yet."""
+        value = settings.get("BANTIN_CRAWL_PARSE_WORKERS")
+        return cls(default_workers() if value in (None, "") else int(value))
+
+    @classmethod
     def for_crawler(cls, crawler: Any) -> ParsePool:
         pool = getattr(crawler, cls.ATTR, None)
         if pool is None:
-            value = crawler.settings.get("BANTIN_CRAWL_PARSE_WORKERS")
-            workers = default_workers() if value in (None, "") else int(value)
-            pool = cls(workers)
+            pool = cls.from_settings(crawler.settings)
             pool.start()
             setattr(crawler, cls.ATTR, pool)
             from scrapy import signals

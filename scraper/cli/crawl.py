@@ -265,10 +265,9 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
     process = CrawlerProcess(settings)
     # One parse pool for all the sources of this run (a pool per source would start
     # sources × workers processes).
-    from spiders.pages import ParsePool, default_workers
+    from spiders.pages import ParsePool
 
-    value = settings.get("BANTIN_CRAWL_PARSE_WORKERS")
-    pool = ParsePool(default_workers() if value in (None, "") else int(value))
+    pool = ParsePool.from_settings(settings)
     started = time.monotonic()
     results: list[dict[str, Any]] = []
     for source in sources:
