@@ -19,6 +19,7 @@ import heapq
 import itertools
 import os
 import signal
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +136,6 @@ def _die_with_parent(parent: int) -> None:
     except (OSError, AttributeError):
         pass
     import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -176,14 +176,14 @@ def warm_up() -> PageResult | None:
 
 
 def _worker_main(conn: Any, parent: int) -> None:
-    """A parse process: read jobs, answer each with (id, ok, result or error, CPU seconds).
+    """A parse process: say it is ready (None, True, "ready", 0.0) once started, then read
+    jobs and answer each with (id, ok, result or error, CPU seconds).
 
     A reader thread drains the pipe as jobs arrive, so the crawler's writes never wait for
     the page being parsed; the main thread parses and answers in order."""
     import pickle
     import queue
     import threading
-    import time
 
     _worker_init(parent)
     jobs: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -197,6 +197,10 @@ def _worker_main(conn: Any, parent: int) -> None:
                 return
 
     threading.Thread(target=read, daemon=True, name="bantin-parse-reader").start()
+    try:  # ready: the crawler's clock for this worker's pages starts now
+        conn.send_bytes(pickle.dumps((None, True, "ready", 0.0)))
+    except OSError:
+        return
     while (message := jobs.get()) is not None:
         job_id, args = pickle.loads(message)
         start = time.process_time()
@@ -219,6 +223,11 @@ class ParseWorkerDied(RuntimeError):
     """The parse process died with this page in hand (it is restarted for the next ones)."""
 
 
+class ParseTimeout(RuntimeError):
+    """The page took longer than the pool's timeout to parse: its process was stopped (and
+    is restarted for the next pages)."""
+
+
 class _Worker:
     """One parse process, the pipe to it and the jobs it holds (in the order sent).
 
@@ -234,7 +243,11 @@ class _Worker:
                                    name="bantin-parse", daemon=True)
         self.process.start()
         child.close()
-        self.jobs: dict[int, asyncio.Future] = {}
+        # job id -> (its future, its arguments, its priority), in the order sent: the first
+        # is the page being parsed, the others wait in the pipe
+        self.jobs: dict[int, tuple[asyncio.Future, tuple[Any, ...], int]] = {}
+        self.busy_since = 0.0  # when the page being parsed began (time.monotonic)
+        self.ready = False  # started up (imports, warm-up page): its pages' clock runs
         self.on_answer = on_answer
         self.loop: asyncio.AbstractEventLoop | None = None
         self.alive = True
@@ -245,17 +258,24 @@ class _Worker:
             self.loop = loop
             loop.add_reader(self.conn.fileno(), self.on_answer, self)
 
-    def send(self, job_id: int, args: tuple[Any, ...], done: asyncio.Future) -> None:
+    def send(self, job_id: int, args: tuple[Any, ...], done: asyncio.Future,
+             priority: int) -> None:
         import pickle
 
-        self.jobs[job_id] = done
+        if not self.jobs:
+            self.busy_since = time.monotonic()
+        self.jobs[job_id] = (done, args, priority)
         self.conn.send_bytes(pickle.dumps((job_id, args), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def stop(self) -> None:
-        """Close the pipe (the process ends after its page) and forget the process."""
+    def stop(self, kill: bool = False) -> None:
+        """Close the pipe (the process ends after its page, or now with `kill`) and forget
+        the process."""
         if not self.alive:
             return
         self.alive = False
+        if kill:
+            with contextlib.suppress(OSError, ValueError):
+                self.process.kill()
         if self.loop is not None:
             with contextlib.suppress(OSError, ValueError, RuntimeError):  # the loop is closed
                 self.loop.remove_reader(self.conn.fileno())
@@ -285,16 +305,23 @@ class ParsePool:
 
     Pages wait in a priority queue of our own and a worker holds at most two (the one it
     parses and the next): a listing page, whose links the crawl needs next (a postback chain
-    cannot go on without it), goes ahead of every article page waiting. A worker that dies
-    fails the pages it held (ParseWorkerDied) and is replaced for the next ones.
+    cannot go on without it), goes ahead of every article page waiting.
+
+    A worker that dies fails the page it was parsing (ParseWorkerDied); one that spends more
+    than `timeout` seconds on a page (a pathological page, a bug that loops) is killed and
+    fails that page (ParseTimeout). Either way it is replaced, and the page it held next goes
+    back to the queue: one bad page costs one page, and the crawl never waits on it forever.
     """
 
     ATTR = "bantin_parse_pool"
     URGENT, NORMAL = 0, 1
     PER_WORKER = 2
+    DEFAULT_TIMEOUT = 60.0
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.workers = workers
+        self.timeout = timeout  # seconds a worker may spend on one page; 0 = no limit
+        self._watch: asyncio.TimerHandle | None = None
         self._procs: list[_Worker] = []
         self._waiting: list[tuple[int, int, tuple[Any, ...], asyncio.Future]] = []
         self._order = itertools.count()
@@ -304,10 +331,12 @@ class ParsePool:
 
     @classmethod
     def from_settings(cls, settings: Any) -> ParsePool:
-        """A pool of BANTIN_CRAWL_PARSE_WORKERS workers (default_workers() when unset),
-        not started yet."""
+        """A pool of BANTIN_CRAWL_PARSE_WORKERS workers (default_workers() when unset)
+        giving each page BANTIN_CRAWL_PARSE_TIMEOUT seconds, not started yet."""
         value = settings.get("BANTIN_CRAWL_PARSE_WORKERS")
-        return cls(default_workers() if value in (None, "") else int(value))
+        timeout = settings.get("BANTIN_CRAWL_PARSE_TIMEOUT")
+        return cls(default_workers() if value in (None, "") else int(value),
+                   cls.DEFAULT_TIMEOUT if timeout in (None, "") else float(timeout))
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> ParsePool:
@@ -352,14 +381,32 @@ class ParsePool:
         while self._waiting and self._procs:
             worker = min(self._procs, key=lambda w: len(w.jobs))
             if len(worker.jobs) >= self.PER_WORKER:
-                return
-            _, job_id, args, done = heapq.heappop(self._waiting)
+                break
+            priority, job_id, args, done = heapq.heappop(self._waiting)
             if done.cancelled():
                 continue
             try:
-                worker.send(job_id, args, done)
+                worker.send(job_id, args, done, priority)
             except OSError:
                 self._lost(worker)
+        self._arm(loop)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Look for a page over its time soon, while any worker holds one."""
+        if (self.timeout > 0 and self._watch is None and not self._closed
+                and any(w.jobs for w in self._procs)):
+            self._watch = loop.call_later(max(0.05, self.timeout / 10), self._check, loop)
+
+    def _check(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Kill the workers whose current page has had more than `timeout` seconds."""
+        self._watch = None
+        now = time.monotonic()
+        for worker in list(self._procs):
+            if worker.jobs and worker.ready and now - worker.busy_since > self.timeout:
+                self._lost(worker, ParseTimeout(
+                    f"parsing took longer than {self.timeout:g} s (BANTIN_CRAWL_PARSE_TIMEOUT);"
+                    " the parse process was stopped"))
+        self._feed(loop)
 
     def _answer(self, worker: _Worker) -> None:
         """The worker's pipe is readable: one answer (or its death)."""
@@ -374,37 +421,54 @@ class ParsePool:
             job_id, ok, payload, seconds = pickle.loads(data)
         except Exception as exc:  # noqa: BLE001 - must not leave a page waiting forever
             # answers come in the order the pages were sent: this one is the oldest in hand
-            job_id, ok, seconds = next(iter(worker.jobs), None), False, 0.0
+            job_id, ok, seconds = next(iter(worker.jobs), -1), False, 0.0
             payload = RuntimeError(f"unreadable answer from the parse process: {exc}")
+        if job_id is None:  # the worker is ready
+            worker.ready = True
+            worker.busy_since = time.monotonic()
+            return
         self.cpu_seconds += seconds
-        done = worker.jobs.pop(job_id, None)
-        if done is not None and not done.cancelled():
+        held = worker.jobs.pop(job_id, None)
+        worker.busy_since = time.monotonic()  # the next page held, if any, begins now
+        if held is not None and not held[0].cancelled():
             if ok:
-                done.set_result(payload)
+                held[0].set_result(payload)
             else:
-                done.set_exception(payload)
+                held[0].set_exception(payload)
         assert worker.loop is not None  # answers only come through an attached pipe
         self._feed(worker.loop)
 
-    def _lost(self, worker: _Worker) -> None:
-        """A worker died: fail its pages, replace it for the rest."""
+    def _lost(self, worker: _Worker, error: Exception | None = None) -> None:
+        """A worker died (or is killed with `error`): the page it was parsing fails, the
+        pages it held next go back to the queue, and a new worker takes over."""
         code = worker.process.exitcode
-        worker.stop()
-        for done in worker.jobs.values():
-            if not done.done():
-                done.set_exception(ParseWorkerDied(f"the parse process died (exit {code})"))
+        worker.stop(kill=error is not None)
+        if worker in self._procs:
+            self._procs.remove(worker)
+        held = list(worker.jobs.items())
         worker.jobs.clear()
+        if held:
+            done = held[0][1][0]
+            if not done.done():
+                done.set_exception(error or ParseWorkerDied(
+                    f"the parse process died (exit {code})"))
+            for job_id, (done, args, priority) in held[1:]:
+                if not done.done():
+                    heapq.heappush(self._waiting, (priority, job_id, args, done))
         if not self._closed and worker.loop is not None:
             self._feed(worker.loop)
 
     def close(self) -> None:
         """Stop the workers; pages still waiting or in hand are cancelled."""
         self._closed = True
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         for _, _, _, done in self._waiting:
             done.cancel()
         self._waiting.clear()
         for worker in self._procs:
-            for done in worker.jobs.values():
+            for done, _, _ in worker.jobs.values():
                 done.cancel()
             worker.jobs.clear()
             worker.stop()

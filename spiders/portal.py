@@ -355,7 +355,17 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             return  # a file behind an article-looking link: attachments are not pages
-        result = await self._process(response, role)
+        try:
+            result = await self._process(response, role)
+        except Exception as exc:  # noqa: BLE001 - one page's failure is reported, not fatal
+            # the parser raised, its process died or the page ran over its time: an error
+            # of this page (a listing's leaves the walk incomplete: no removal marking)
+            logger.error("%s: parsing failed: %s: %s", response.url, type(exc).__name__, exc)
+            if role in ("start", "listing", "page"):
+                self.listing_failures += 1
+            yield self._error_item(response.url, "parse", f"{type(exc).__name__}: {exc}",
+                                   response.status, role)
+            return
         record = result.record
         kind = record.get("kind")
         if kind == "article" and role != "article" and L.url_shape(response.url) != "article":

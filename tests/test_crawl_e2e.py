@@ -301,24 +301,50 @@ def _parse_workers(pid: int) -> list[int]:
     return out
 
 
-def test_a_killed_parse_worker_costs_only_its_pages_and_is_replaced(tmp_path):
-    portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
-    with served_portal(tmp_path, portal) as (running, sources, db):
-        expected = running.expected_articles()
-        proc = _start_slow_crawl(tmp_path, sources, db)
+def _crawl_losing_parse_workers(tmp: Path, portal: SamplePortal, sig: int, *extra: str,
+                                every: bool = False
+                                ) -> tuple[subprocess.CompletedProcess, list, set[str], set]:
+    """A slow crawl whose first parse worker (`every` one) is sent `sig` mid-way; (the
+    finished crawl, its parse errors, the article paths expected, the article paths
+    stored)."""
+    with served_portal(tmp, portal) as (running, sources, db):
+        expected = {article_path(e.url) for e in running.expected_articles()}
+        proc = _start_slow_crawl(tmp, sources, db, *extra)
         _wait_for_stored(db, 8, proc)
         workers = _parse_workers(proc.pid)
         assert workers, "the crawl runs no parse worker process"
-        os.kill(workers[0], signal.SIGKILL)
+        for pid in workers if every else workers[:1]:
+            os.kill(pid, sig)
         out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    lost = [e for e in last_run(db)["errors"] if e.get("kind") == "spider"]
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    lost = [e for e in last_run(db)["errors"] if e.get("kind") == "parse"]
+    return done, lost, expected, {article_path(u) for u, _ in stored_articles(db)}
+
+
+def test_a_killed_parse_worker_costs_only_the_page_it_was_parsing(tmp_path):
+    portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
+    crawl, lost, expected, stored = _crawl_losing_parse_workers(tmp_path, portal,
+                                                                signal.SIGKILL)
+    assert crawl.returncode == 0, crawl.stderr
     assert all("parse process died" in e["message"] for e in lost), lost
-    assert len(lost) <= 2  # the page being parsed and the next one sent
-    stored = {article_path(u) for u, _ in stored_articles(db)}
-    lost_paths = {article_path(e["url"]) for e in lost}
+    assert len(lost) <= 1  # the page being parsed; the one sent next went to the new worker
     # every other article was parsed by the replacement worker and stored
-    assert stored == {article_path(e.url) for e in expected} - lost_paths
+    assert stored == expected - {article_path(e["url"]) for e in lost}
+
+
+def test_stalled_parse_workers_are_stopped_after_the_timeout_each_costing_one_page(tmp_path):
+    portal = SamplePortal(n_articles=40, seed=2, flaky_failures=0)
+    crawl, lost, expected, stored = _crawl_losing_parse_workers(
+        tmp_path, portal, signal.SIGSTOP, "-s", "BANTIN_CRAWL_PARSE_WORKERS=2",
+        "-s", "BANTIN_CRAWL_PARSE_TIMEOUT=2", every=True)
+    assert crawl.returncode == 0, crawl.stderr
+    # each stalled worker held a page: the crawl reports it by URL and goes on
+    assert 1 <= len(lost) <= 2, lost
+    for error in lost:
+        assert error["message"].startswith("ParseTimeout: parsing took longer than 2 s")
+        assert error["url"] in crawl.stdout
+    assert stored == expected - {article_path(e["url"]) for e in lost}
+    assert re.search(rf"parse \({len(lost)}\):", crawl.stdout), crawl.stdout
 
 
 # ------------------------------------------------------------------ exit codes

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scrapy.http import HtmlResponse
 
-from spiders.pages import PageResult, ParsePool, ParseWorkerDied, process_page
+from spiders.pages import PageResult, ParsePool, ParseTimeout, ParseWorkerDied, process_page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -87,6 +87,61 @@ def test_a_dead_worker_fails_its_page_and_is_replaced_for_the_next() -> None:
         pool.close()
     assert isinstance(lost, ParseWorkerDied)
     assert again.record["kind"] == "article"
+
+
+def _three_pages_for_a_stalled_worker(pool: ParsePool, then: object) -> list[object]:
+    """Start the pool's one worker, stop it (SIGSTOP: a page that never ends, as far as the
+    crawler can tell), give the pool three pages (the worker holds two, one waits), call
+    `then(worker)`; what became of the pages."""
+
+    async def crawl() -> list[object]:
+        await pool.run(*_args("vnportal_pholu_notice"))  # the worker is up and ready
+        worker = pool._procs[0]
+        os.kill(worker.process.pid, signal.SIGSTOP)
+        pages = [asyncio.ensure_future(pool.run(*_args("vnportal_pholu_notice")))
+                 for _ in range(3)]
+        await asyncio.sleep(0.2)
+        assert (len(worker.jobs), len(pool._waiting)) == (2, 1)
+        then(worker)  # type: ignore[operator]
+        return list(await asyncio.gather(*pages, return_exceptions=True))
+
+    try:
+        return asyncio.run(asyncio.wait_for(crawl(), 20))
+    finally:
+        pool.close()
+
+
+def test_a_page_over_the_timeout_fails_alone_and_the_pages_after_it_go_to_a_new_worker(
+) -> None:
+    pool = ParsePool(workers=1, timeout=1.0)
+    stalled: list[object] = []
+    first, *others = _three_pages_for_a_stalled_worker(pool, stalled.append)
+    assert isinstance(first, ParseTimeout)
+    assert "longer than 1 s" in str(first)
+    assert [o.record["kind"] for o in others] == ["article", "article"]  # type: ignore[attr-defined]
+    (worker,) = stalled
+    worker.process.join(10)  # type: ignore[attr-defined]
+    assert not worker.process.is_alive()  # type: ignore[attr-defined]  # killed, not left
+
+
+def test_a_dead_worker_fails_only_the_page_it_was_parsing() -> None:
+    pool = ParsePool(workers=1, timeout=0)  # no time limit: only the death is seen
+
+    def kill(worker: object) -> None:
+        os.kill(worker.process.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+
+    first, *others = _three_pages_for_a_stalled_worker(pool, kill)
+    assert isinstance(first, ParseWorkerDied)
+    assert [o.record["kind"] for o in others] == ["article", "article"]  # type: ignore[attr-defined]
+
+
+def test_parse_timeout_is_read_from_the_crawl_settings() -> None:
+    from scrapy.settings import Settings
+
+    assert ParsePool.from_settings(Settings()).timeout == ParsePool.DEFAULT_TIMEOUT
+    pool = ParsePool.from_settings(Settings({"BANTIN_CRAWL_PARSE_TIMEOUT": "2.5",
+                                             "BANTIN_CRAWL_PARSE_WORKERS": 1}))
+    assert (pool.workers, pool.timeout) == (1, 2.5)
 
 
 def test_started_pool_has_its_workers_running_before_the_first_page() -> None:
