@@ -220,24 +220,28 @@ def command(source_ids: tuple[str, ...], sources_file: str | None, db: str | Non
     settings = _settings(settings_overrides, db=db, warc_dir=warc_dir, quiet=quiet)
     url = _db_url(settings, db)
     settings.set("BANTIN_DB", url, priority="cmdline")
-
-    # Open (and migrate) the store once, here: a clear error before any crawler starts, and
-    # no two crawlers racing to create the schema.
-    from archive.store import Store, StoreError
-
+    pool = start_parse_pool(settings)
     try:
-        store = Store.open(url)
-        store.close()
-    except (StoreError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
+        # Open (and migrate) the store once, here: a clear error before any crawler starts,
+        # and no two crawlers racing to create the schema.
+        from archive.store import Store, StoreError
 
-    try:
-        results = run_crawl(settings, selected, sources_file=sources_file, full=full,
-                            refresh=refresh, resume=resume, jobdir=Path(jobdir), quiet=quiet)
-    except KeyboardInterrupt:  # Ctrl-C before the crawlers took over the signal
-        click.echo("interrupted before the crawl started", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        try:
+            store = Store.open(url)
+            store.close()
+        except (StoreError, OSError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+
+        try:
+            results = run_crawl(settings, selected, sources_file=sources_file, full=full,
+                                refresh=refresh, resume=resume, jobdir=Path(jobdir),
+                                quiet=quiet, pool=pool)
+        except KeyboardInterrupt:  # Ctrl-C before the crawlers took over the signal
+            click.echo("interrupted before the crawl started", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+    finally:
+        pool.close()
     if stats_file:
         write_stats(Path(stats_file), results)
     sys.exit(exit_code(results))
@@ -254,20 +258,32 @@ def write_stats(path: Path, results: list[dict[str, Any]]) -> None:
                     encoding="utf-8")
 
 
+def start_parse_pool(settings: Any) -> Any:
+    """The run's parse workers, started now: their start-up (imports and a warm-up page,
+    about a second) then overlaps the store check and the crawlers' own start instead of
+    holding back the crawl's first pages. One pool for all the sources of a run (a pool per
+    source would start sources × workers processes)."""
+    from spiders.pages import ParsePool
+
+    pool = ParsePool.from_settings(settings)
+    pool.start()
+    return pool
+
+
 def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, full: bool,
-              refresh: bool, resume: bool, jobdir: Path, quiet: bool) -> list[dict[str, Any]]:
-    """One crawler per source in one process (one reactor); prints the summary."""
+              refresh: bool, resume: bool, jobdir: Path, quiet: bool,
+              pool: Any = None) -> list[dict[str, Any]]:
+    """One crawler per source in one process (one reactor), sharing `pool` (started here
+    when not given); prints the summary."""
     from scrapy.crawler import Crawler, CrawlerProcess
 
+    from spiders.pages import ParsePool
     from spiders.portal import PortalSpider
 
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     process = CrawlerProcess(settings)
-    # One parse pool for all the sources of this run (a pool per source would start
-    # sources × workers processes).
-    from spiders.pages import ParsePool
-
-    pool = ParsePool.from_settings(settings)
+    if pool is None:
+        pool = start_parse_pool(settings)
     started = time.monotonic()
     results: list[dict[str, Any]] = []
     for source in sources:
@@ -290,7 +306,6 @@ def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, fu
         d = process.crawl(crawler, source=source.id, sources=sources_file, full=full,
                           refresh=refresh, resume=resume)
         d.addErrback(failed)
-    pool.start()  # the workers import while the crawlers open their stores
     try:
         process.start()
     finally:

@@ -81,7 +81,7 @@ def command(source_ids: tuple[str, ...], name: str, sources_file: str | None, db
     from archive.feeds import build_atom, write_atom
     from archive.monitor import CONTENT_EVENTS, assess_health, event_json, record_health
     from archive.store import Store, StoreError
-    from scraper.cli.crawl import _db_url, _parse_overrides, _settings, run_crawl
+    from scraper.cli.crawl import _db_url, _parse_overrides, _settings, run_crawl, start_parse_pool
     from scraper.sources import SourceSelectionError, SourcesError, load_sources, select_sources
 
     try:
@@ -97,9 +97,12 @@ def command(source_ids: tuple[str, ...], name: str, sources_file: str | None, db
     settings = _settings(settings_overrides, db=db, warc_dir=warc_dir, quiet=True)
     url = _db_url(settings, db)
     settings.set("BANTIN_DB", url, priority="cmdline")
+    pool = start_parse_pool(settings) if not no_crawl else None
     try:
         store = Store.open(url)
     except (StoreError, OSError) as exc:
+        if pool is not None:
+            pool.close()
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
 
@@ -109,7 +112,7 @@ def command(source_ids: tuple[str, ...], name: str, sources_file: str | None, db
         with contextlib.redirect_stdout(sys.stderr):
             results = run_crawl(settings, selected, sources_file=sources_file, full=True,
                                 refresh=not no_refresh, resume=False, jobdir=Path(jobdir),
-                                quiet=True)
+                                quiet=True, pool=pool)
         for result in results:
             if result["status"] == "interrupted":
                 failed = True
