@@ -442,14 +442,15 @@ def iter_links(tree: Any, base_url: str, *, dates: bool = True,
         origin = None
     regions: dict[Any, Region] = {}
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
+        href = a.get("href")
+        if not href:
             continue
-        try:
-            url = _canonical_href(href, base, origin)
-        except ValueError:
-            continue
-        if not url.startswith(("http://", "https://")):
+        # the raw attribute is the key: a menu link repeated on every page of a site costs
+        # one dict lookup, not a strip, scheme checks and canonicalization each time
+        url = _HREFS.get((origin, href)) if origin is not None else None
+        if url is None:
+            url = _link_url(href, base, origin)
+        if not url:
             continue
         if keep is not None and not keep(url):
             continue
@@ -459,26 +460,37 @@ def iter_links(tree: Any, base_url: str, *, dates: bool = True,
                    element=a)
 
 
-# (base scheme, base netloc, href) -> canonical URL, for hrefs that are absolute or
-# root-relative: joining those reads nothing of the base but its scheme and netloc, so the
-# menus every page of a site repeats are joined once per site, not once per page.
-_HREFS: dict[tuple[str, str, str], str] = {}
+# ((base scheme, base netloc), raw href) -> canonical URL, or "" for an href that is no
+# followable link, for hrefs whose answer reads nothing of the base but its scheme and netloc
+# (absolute or root-relative, or skipped whatever the base): the menus every page of a site
+# repeats are looked at once per site, not once per page.
+_HREFS: dict[tuple[tuple[str, str], str], str] = {}
 _HREFS_MAX = 65536
 
 
-def _canonical_href(href: str, base: str, origin: tuple[str, str] | None) -> str:
-    """`canonicalize_url(href, base)` for a stripped, non-empty `href`."""
-    if origin is None or not (
-        (href[0] == "/" and href[1:2] != "/") or href.startswith(("http://", "https://"))
-    ):
-        return canonicalize_url(href, base)
-    key = (origin[0], origin[1], href)
-    url = _HREFS.get(key)
-    if url is None:
-        url = canonicalize_url(href, base)
+def _link_url(raw: str, base: str, origin: tuple[str, str] | None) -> str:
+    """The canonical http(s) URL an `<a href="raw">` leads to, or "" when it is not a
+    followable link (empty, a fragment, javascript:/mailto:/..., unparsable, not http)."""
+    href = raw.strip()
+    if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
+        url = ""
+    elif (href[0] == "/" and href[1:2] != "/") or href.startswith(("http://", "https://")):
+        try:
+            url = canonicalize_url(href, base)
+        except ValueError:
+            url = ""
+    else:  # relative to the page's own path (or scheme): not remembered
+        try:
+            url = canonicalize_url(href, base)
+        except ValueError:
+            return ""
+        return url if url.startswith(("http://", "https://")) else ""
+    if not url.startswith(("http://", "https://")):
+        url = ""
+    if origin is not None:
         if len(_HREFS) >= _HREFS_MAX:
             _HREFS.clear()
-        _HREFS[key] = url
+        _HREFS[(origin, raw)] = url
     return url
 
 
