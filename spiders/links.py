@@ -111,12 +111,18 @@ def _host(url: str) -> str:
 
 def same_site(url: str, allowed_domains: Iterable[str]) -> bool:
     """True when the URL's host is one of `allowed_domains` or a subdomain of one."""
-    host = _host(url)
-    for domain in allowed_domains:
-        domain = domain.lower().lstrip(".")
-        if host == domain or host.endswith("." + domain):
-            return True
-    return False
+    return _on_site(url, _site_domains(allowed_domains))
+
+
+def _site_domains(allowed_domains: Iterable[str]) -> tuple[str, ...]:
+    """".domain" of each allowed domain, lower-cased: what `_on_site` compares a host with
+    (made once per page, not once per link)."""
+    return tuple("." + domain.lower().lstrip(".") for domain in allowed_domains)
+
+
+def _on_site(url: str, domains: tuple[str, ...]) -> bool:
+    # "." + host ends with ".domain" when the host is the domain or a subdomain of it
+    return ("." + _host(url)).endswith(domains)
 
 
 def is_asset(url: str) -> bool:
@@ -810,34 +816,35 @@ def analyse_page(tree: Any, page_url: str, rules: CrawlRules | None = None,
     no pagination, postbacks, feeds, listings or listed dates.
     """
     rules = rules or _GENERIC_RULES
-    allowed = list(allowed_domains)
+    domains = _site_domains(allowed_domains)
     result = PageLinks()
+    self_url = canonicalize_url(page_url)
     keep = None
     if articles_only:
         # only links that can come out as articles need their text and region: not the
         # page itself, not off-site, not a URL whose rules or shape rule an article out
-        own_url = canonicalize_url(page_url)
-
         def keep(url: str) -> bool:
-            return (url != own_url and (not allowed or same_site(url, allowed))
+            return (url != self_url and (not domains or _on_site(url, domains))
                     and _may_be_article(url, rules))
 
     links = list(iter_links(tree, page_url, dates=False, keep=keep))
     if not articles_only:
         result.pages = [p for p in find_pagination(tree, page_url, rules, links)
-                        if not allowed or same_site(p.url, allowed)]
+                        if not domains or _on_site(p.url, domains)]
         result.postbacks = find_postbacks(tree, rules)
         result.feeds = [u for u in find_feeds(tree, page_url)
-                        if not allowed or same_site(u, allowed)]
+                        if not domains or _on_site(u, domains)]
     pager_urls = {p.url for p in result.pages}
-    self_url = canonicalize_url(page_url)
     best: dict[str, tuple[LinkKind, list[Link]]] = {}
     rank = {"article": 2, "listing": 1, "other": 0}
     for link in links:
-        if link.url == self_url or link.url in pager_urls:
-            continue
-        if allowed and not same_site(link.url, allowed):
-            continue
+        # with articles_only, `keep` has already left out the page itself and off-site
+        # links (and there are no pager links)
+        if not articles_only:
+            if link.url == self_url or link.url in pager_urls:
+                continue
+            if domains and not _on_site(link.url, domains):
+                continue
         kind = classify_link(link, rules)
         prev = best.get(link.url)
         if prev is None:
@@ -856,7 +863,9 @@ def analyse_page(tree: Any, page_url: str, rules: CrawlRules | None = None,
                         else occ.listed_at
                     if listed is not None:
                         break
-            result.articles.append(Link(first.url, first.text, first.region, listed,
+            # iter_links(dates=False) left listed_at None: `first` is the link to give
+            result.articles.append(first if listed is None else
+                                   Link(first.url, first.text, first.region, listed,
                                         first.element))
         elif kind == "listing" and not articles_only:
             result.listings.append(first)
