@@ -108,6 +108,19 @@ def _is_not_found(text: str) -> bool:
     return bool(_ERROR_WORD.sub("", text).strip(" -:.!"))
 
 
+def _squeezes_below(text: str, limit: int) -> bool:
+    """`len(" ".join(text.split())) < limit`, without splitting a whole article body.
+
+    Squeezing a prefix of `text` gives a prefix of the squeezed text, so a prefix that
+    squeezes to `limit` characters already proves the answer is no (main texts are
+    squeezed lines: their first 2 * limit characters nearly always do)."""
+    if len(text) < limit:
+        return True  # squeezing never lengthens
+    if len(" ".join(text[: 2 * limit].split())) >= limit:
+        return False
+    return len(" ".join(text.split())) < limit
+
+
 def soft_error(
     root: etree._Element, status: int, title: str, main_text: str, *, login_form: bool = False
 ) -> tuple[str, str] | None:
@@ -123,8 +136,10 @@ def soft_error(
     if status >= 400:
         return "error", f"HTTP status {status}"
     segments = _segments(title)
+    # every h1-h3 lowered once: the h1s are read for the login wall and as headings
+    headings = [(h.tag, _lower(text_of(h))) for h in root.iter("h1", "h2", "h3")]
     login_titled = any(_LOGIN_EXACT.match(seg) for seg in segments) or any(
-        _LOGIN_EXACT.match(_lower(text_of(h))) for h in root.iter("h1")
+        _LOGIN_EXACT.match(text) for tag, text in headings if tag == "h1"
     )
     if login_titled and (login_form or len(main_text) < 300):
         return "error", "a login page, not content"
@@ -133,8 +148,7 @@ def soft_error(
             return "not_found", f"title says {seg!r}"
         if len(seg) < 70 and _ERROR_EXACT.match(seg):
             return "error", f"title says {seg!r}"
-    for h in root.iter("h1", "h2", "h3"):
-        text = _lower(text_of(h))
+    for _, text in headings:
         if not text or len(text) > 70:
             continue
         if _is_not_found(text):
@@ -144,7 +158,7 @@ def soft_error(
     # str.lower() never shortens a text and NFC shortens it at most fourfold (no character
     # decomposes canonically into more than four): a long main text cannot lower to < 300,
     # so an article's whole body is not lower-cased for nothing
-    if len(" ".join(main_text.split())) < 4 * 300 and len(text := _lower(main_text)) < 300:
+    if _squeezes_below(main_text, 4 * 300) and len(text := _lower(main_text)) < 300:
         for phrase in _NOT_FOUND_PHRASES:
             if phrase in text:
                 return "not_found", f"page says {phrase!r}"
