@@ -402,7 +402,8 @@ def _item_container(a: Any, max_up: int = 4) -> Any:
             break
         if el.tag in ("li", "tr", "article"):
             return el
-        if {x.get("href") for x in el.iter("a")} != {href}:
+        # stop at the first link elsewhere (rather than collecting every href of a large block)
+        if any(x.get("href") != href for x in el.iter("a")):
             break
         found = el
     return found
@@ -723,7 +724,9 @@ def find_postbacks(tree: Any, rules: CrawlRules | None = None) -> list[Postback]
     rules = rules or CrawlRules()
     seen: dict[tuple[str, str], Postback] = {}
     for el in tree.iter("a", "input", "button", "span"):
-        blob = " ".join(el.get(attr) or "" for attr in ("href", "onclick"))
+        blob = f"{el.get('href') or ''} {el.get('onclick') or ''}"
+        if "__doPostBack" not in blob:  # what _POSTBACK needs: most elements are no pager
+            continue
         for target, argument in _POSTBACK.findall(blob):
             m = _PAGE_ARG.match(argument)
             if not m and not (rules.postback_target and rules.postback_target.search(target)):
