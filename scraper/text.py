@@ -71,9 +71,17 @@ def normalize_text(s: str) -> str:
         return ""
     if "&" in s:
         s = html.unescape(s)
-    if not s.isascii():
-        if not unicodedata.is_normalized("NFC", s):
-            s = unicodedata.normalize("NFC", s)
+    was_ascii = s.isascii()  # (before NFC: that can make text ASCII, the Kelvin sign "K")
+    if not was_ascii and not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    # Most texts come here squeezed already. Printable text has no invisible or control
+    # character to delete and no space but " " (every other Unicode space is unprintable):
+    # it needs squeezing only where a space is doubled or at an end.
+    if s.isprintable():
+        if "  " in s or s.startswith(" ") or s.endswith(" "):
+            return " ".join(s.split())
+        return s
+    if not was_ascii:
         # invisible and control characters are both deleted: one pass for both
         s = (_INVISIBLE_OR_CONTROL_NO_SHY if looks_legacy(s) else _INVISIBLE_OR_CONTROL).sub("", s)
     return " ".join(s.split())  # str.split() splits on every Unicode space, NBSP included

@@ -46,6 +46,18 @@ def test_nbsp_zero_width_and_soft_hyphen_are_cleaned_and_spaces_collapsed() -> N
     assert normalize_text(raw) == "Ủy ban nhândân thị trấn"
 
 
+def test_printable_text_has_nothing_to_delete_and_no_space_but_the_space() -> None:
+    # normalize_text returns printable text as it is (squeezing doubled or end spaces only)
+    from scraper.text import _INVISIBLE_OR_CONTROL
+
+    for c in map(chr, range(0x110000)):
+        if (c.isspace() and c != " ") or _INVISIBLE_OR_CONTROL.match(c):
+            assert not c.isprintable(), hex(ord(c))
+    assert normalize_text(" Ủy  ban ") == "Ủy ban"
+    assert normalize_text("a\x01b") == "a\x01b"  # ASCII text keeps its controls
+    assert normalize_text("\u212a\x01") == "K"  # not ASCII until NFC: they go
+
+
 def test_normalize_text_keeps_soft_hyphen_when_it_is_tcvn3_u_horn() -> None:
     # In TCVN3 the byte 0xAD (soft hyphen) is the letter "ư": "Tr­êng" is "Trường".
     assert "\u00ad" in normalize_text("Tr\u00adêng häc")
