@@ -40,6 +40,9 @@ _INVISIBLE_OR_CONTROL_NO_SHY = re.compile(
 _WORD = re.compile(r"[^\W\d_]+")
 _GLUE_CANDIDATE = re.compile(r"[^\W\d_]{4,}")
 _DIGITS = re.compile(r"\d+")
+_DIGIT_BY_LETTER = re.compile(r"\d(?:(?<=[^\W\d_]\d)|(?=[^\W\d_]))")
+# Punctuation that sticks to words ("Nội,", "(UBND)"); none of it is a letter.
+_PUNCTUATION = ".,;:!?()[]{}\"'“”‘’«»…-–—/%*"
 _MIXED_HINT = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 _ALNUM = re.compile(r"[^\W_]+")
 _RUNS = re.compile(r"\d+|[^\W\d_]+")
@@ -178,7 +181,12 @@ def repair_glued(s: str) -> tuple[str, list[str]]:
 
 
 def _has_glued_digits(s: str) -> bool:
-    """Cheap check: is any digit run touching a letter? (Digit runs are few.)"""
+    """Cheap check: is any digit run touching a letter?"""
+    # Nearly every text has digits (dates, numbers), few have one next to a letter: one
+    # regex scan finds a digit beside a letter (or a number-letter such as "²", which
+    # `isalpha` refuses); only then are the digit runs looked at one by one.
+    if _DIGIT_BY_LETTER.search(s) is None:
+        return False
     n = len(s)
     for m in _DIGITS.finditer(s):
         start, end = m.span()
@@ -195,9 +203,10 @@ def _has_glue_suspect(s: str) -> bool:
     are looked at letter by letter.
     """
     known = all_syllables()
-    for token in s.lower().split():
-        if token in known or token.isascii():
-            continue
+    # tokens that are syllables (most) or ASCII are passed over in C, not in this loop
+    for token in filterfalse(str.isascii, filterfalse(known.__contains__, s.lower().split())):
+        if token.strip(_PUNCTUATION) in known:
+            continue  # a syllable with punctuation attached: its one word is that syllable
         for word in _GLUE_CANDIDATE.findall(token):
             if not word.isascii() and not is_syllable(word) and word not in LOANWORDS:
                 return True
