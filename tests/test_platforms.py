@@ -14,7 +14,7 @@ import pytest
 import scraper.platforms as platforms
 from scraper.encoding import decode_page
 from scraper.platforms import PLATFORMS, detect, get
-from scraper.platforms.base import Platform, compile_css
+from scraper.platforms.base import Platform, compile_css, has_match, matches
 from tests.extract_helpers import fixture_pages, page
 
 PAGES = fixture_pages()
@@ -77,6 +77,41 @@ def test_every_selector_compiles() -> None:
             ):
                 for sel in value:
                     compile_css(sel)
+
+
+_SELECTOR_FIELDS = ("title", "date", "updated", "lead", "body", "byline", "caption", "other_news",
+                    "chrome", "article_markers", "listing_item", "listing_link", "listing_date",
+                    "markers")
+
+
+def test_selectors_match_as_their_xpath_on_every_fixture() -> None:
+    """`matches` (a Python walk for `tag.class` chains) finds what cssselect's XPath finds,
+    in the same order, from the root and from inner elements; `has_match` agrees."""
+    selectors = {s for p in PLATFORMS.values() for f in _SELECTOR_FIELDS for s in getattr(p, f)}
+    selectors |= {"DIV.Foo", "div.a.b", "p", "div div", "div div p", "td a", "body div", "html"}
+    for p in PAGES:
+        root = lxml.html.document_fromstring(decode_page(p.data, None).text)
+        nodes = [el for el in root.iter() if isinstance(el.tag, str)][::40] + [root]
+        for node in nodes:
+            for sel in selectors:
+                want = compile_css(sel)(node)
+                assert matches(node, sel) == want, (p.name, sel, node.tag)
+                assert has_match(node, sel) == bool(want), (p.name, sel, node.tag)
+
+
+def test_class_tests_read_the_attribute_as_xpath_does() -> None:
+    html = (
+        '<html class="a\tb"><body><div class="x\ny  z">1<div class="Foo"><p class=" x ">2'
+        '<span class="x">3</span></p></div></div><div class="">4<p>5</p></div>'
+        '<div class="a b">6<div class="a"><p class="b">7</p></div></div>'
+        '<div class="a\xa0b"><p class="xx">8</p></div></body></html>'
+    )
+    root = lxml.html.document_fromstring(html)
+    for sel in ("html.a", "html.b", "div.y", "div.x div.Foo p.x span", "div.Foo", "DIV.Foo",
+                "div.a.b", "div div", "div div p", "div p", "div.a p.b", "p span", "div.z",
+                "div.x p", "p.x", "div.a"):
+        for node in root.iter():
+            assert matches(node, sel) == compile_css(sel)(node), (sel, node.tag)
 
 
 def test_page_without_evidence_is_generic() -> None:
