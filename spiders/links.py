@@ -479,22 +479,21 @@ def _link_url(raw: str, base: str, origin: tuple[str, str] | None) -> str:
     """The canonical http(s) URL an `<a href="raw">` leads to, or "" when it is not a
     followable link (empty, a fragment, javascript:/mailto:/..., unparsable, not http)."""
     href = raw.strip()
+    remember = True
     if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
         url = ""
-    elif (href[0] == "/" and href[1:2] != "/") or href.startswith(("http://", "https://")):
+    else:
+        # an href relative to the page's path (or scheme) reads more of the base than its
+        # origin: not remembered
+        remember = ((href[0] == "/" and href[1:2] != "/")
+                    or href.startswith(("http://", "https://")))
         try:
             url = canonicalize_url(href, base)
         except ValueError:
             url = ""
-    else:  # relative to the page's own path (or scheme): not remembered
-        try:
-            url = canonicalize_url(href, base)
-        except ValueError:
-            return ""
-        return url if url.startswith(("http://", "https://")) else ""
-    if not url.startswith(("http://", "https://")):
-        url = ""
-    if origin is not None:
+        if not url.startswith(("http://", "https://")):
+            url = ""
+    if remember and origin is not None:
         if len(_HREFS) >= _HREFS_MAX:
             _HREFS.clear()
         _HREFS[(origin, raw)] = url
