@@ -20,7 +20,7 @@ from functools import lru_cache
 from lxml import etree
 
 from scraper.fold import fold
-from scraper.platforms.base import Platform, select_all, squeezed, text_of
+from scraper.platforms.base import Platform, select_all, squeezed
 
 # Elements that never carry article text.
 DROP_TAGS: tuple[str, ...] = (
@@ -260,14 +260,20 @@ def _link_density(el: etree._Element) -> float:
     return links / total
 
 
-def _longer_than(el: etree._Element, limit: int) -> bool:
-    """len(text_of(el)) > limit, reading only as much of the text as it takes."""
+def _text_up_to(el: etree._Element, limit: int) -> str | None:
+    """`text_of(el)` when it is at most `limit` characters long, else None: reading only as
+    much of the text as it takes (a container's whole text is not joined), and only once."""
+    if not len(el):  # no children (most elements): the text is the element's own
+        text = el.text or ""
+        return text if len(text) <= limit else None
+    pieces = []
     n = 0
     for piece in el.itertext():
         n += len(piece)
         if n > limit:
-            return True
-    return False
+            return None
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None:
@@ -277,9 +283,9 @@ def strip_headed_blocks(root: etree._Element, keep: set[etree._Element]) -> None
             continue
         if el.tag in ("html", "body"):
             continue
-        if _longer_than(el, 120):  # without joining the text of a whole container
+        text = _text_up_to(el, 120)
+        if text is None:
             continue
-        text = text_of(el)
         stripped = " ".join(text.split())
         if not stripped:
             continue
