@@ -197,10 +197,15 @@ def drop(el: etree._Element) -> None:
 
 def strip_page_chrome(root: etree._Element) -> None:
     """Drop what is chrome on any page: scripts, styles, comments, form controls."""
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        drop(el)
-    for el in list(root.iter(*DROP_TAGS)):
-        drop(el)
+    # one walk finds both (removing a comment moves no element), and the comments still go
+    # first: where a tail ends up depends on that order
+    found = list(root.iter(etree.Comment, etree.ProcessingInstruction, *DROP_TAGS))
+    for el in found:
+        if not isinstance(el.tag, str):
+            drop(el)
+    for el in found:
+        if isinstance(el.tag, str):
+            drop(el)
 
 
 def remove_block_after_heading(heading: etree._Element, keep: set[etree._Element]) -> bool:
