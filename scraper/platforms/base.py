@@ -243,14 +243,15 @@ def select_all(
     return out
 
 
-# XPath string() concatenates the same text nodes as "".join(el.itertext()) (no tail, no
-# comments), in C: 2-4x faster (measured: 4.4 -> 1.2 us a call on the sample crawl's elements).
-_STRING = etree.XPath("string()", regexp=False, smart_strings=False)
-
-
 def text_of(el: etree._Element) -> str:
-    """All text inside `el` (without its tail), for plain lxml and lxml.html trees alike."""
-    return _STRING(el) if isinstance(el.tag, str) else ""
+    """All text inside `el` (without its tail), for plain lxml and lxml.html trees alike.
+
+    lxml's text serialisation gathers the same text nodes as "".join(el.itertext()) (no
+    tail, no comments or PIs) in one C call: measured in process_page 5.4 -> 1.5 us a call
+    (XPath string() gives the same in 3.3 us: each XPath call has a fixed cost)."""
+    if not isinstance(el.tag, str):
+        return ""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 def squeezed(el: etree._Element) -> str:
