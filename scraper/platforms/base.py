@@ -141,31 +141,30 @@ def _simple_steps(selector: str) -> tuple[_Step, ...] | None:
     return tuple(steps)
 
 
-def _has_classes(el: etree._Element, step: _Step) -> bool:
-    """`el` carries every class of `step` (as cssselect's `@class` test reads it).
-
-    Most elements fail the plain substring test of the first name, so that comes first."""
-    classes = step[1]
-    if not classes:
+def _has_classes(value: str | None, step: _Step) -> bool:
+    """A `class` attribute of `value` carries every class of `step` (as cssselect's `@class`
+    test reads it). Most elements fail the plain substring test of the first name."""
+    names = step[1]
+    if not names:
         return True
-    value = el.get("class")
-    if not value or classes[0] not in value:
+    if not value or names[0] not in value:
         return False
     padded = f" {value.translate(_XML_SPACE)} "
+    if len(names) == 1:  # the usual case, without all()'s generator
+        return step[2][0] in padded
     return all(c in padded for c in step[2])
 
 
 def _inside(el: etree._Element, outer: tuple[_Step, ...], node: etree._Element) -> bool:
     """Some ancestors of `el`, at or below `node`, match the `outer` steps (innermost last)
-    from the inside out: what `descendant-or-self::A/descendant::B` asks of a B."""
+    from the inside out: what `descendant-or-self::A/descendant::B` asks of a B (`outer`
+    is not empty)."""
     i = len(outer) - 1
-    if i < 0:
-        return True
     if el is node:
         return False
     for anc in el.iterancestors():
         step = outer[i]
-        if anc.tag == step[0] and _has_classes(anc, step):
+        if anc.tag == step[0] and _has_classes(anc.get("class"), step):
             i -= 1
             if i < 0:
                 return True
@@ -190,7 +189,8 @@ def _candidates(node: etree._Element, steps: tuple[_Step, ...]) -> Iterator[etre
     first = classes[0]
     for el in node.iter(tag):
         value = el.get("class")  # most elements fail here, without a call
-        if value and first in value and _has_classes(el, last) and _inside(el, outer, node):
+        if (value and first in value and _has_classes(value, last)
+                and (not outer or _inside(el, outer, node))):
             yield el
 
 
