@@ -246,6 +246,7 @@ class _Worker:
         # job id -> (its future, its arguments, its priority), in the order sent: the first
         # is the page being parsed, the others wait in the pipe
         self.jobs: dict[int, tuple[asyncio.Future, tuple[Any, ...], int]] = {}
+        self.spawned = time.monotonic()
         self.busy_since = 0.0  # when the page being parsed began (time.monotonic)
         self.ready = False  # started up (imports, warm-up page): its pages' clock runs
         self.on_answer = on_answer
@@ -317,6 +318,7 @@ class ParsePool:
     URGENT, NORMAL = 0, 1
     PER_WORKER = 2
     DEFAULT_TIMEOUT = 60.0
+    STARTUP_GRACE = 60.0  # a worker's start-up may take this long on top of the timeout
 
     def __init__(self, workers: int, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.workers = workers
@@ -398,14 +400,21 @@ class ParsePool:
             self._watch = loop.call_later(max(0.05, self.timeout / 10), self._check, loop)
 
     def _check(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Kill the workers whose current page has had more than `timeout` seconds."""
+        """Kill the workers whose current page has had more than `timeout` seconds (or that
+        hold pages and have not started up within `timeout` + STARTUP_GRACE seconds)."""
         self._watch = None
         now = time.monotonic()
         for worker in list(self._procs):
-            if worker.jobs and worker.ready and now - worker.busy_since > self.timeout:
+            if not worker.jobs:
+                continue
+            if worker.ready and now - worker.busy_since > self.timeout:
                 self._lost(worker, ParseTimeout(
                     f"parsing took longer than {self.timeout:g} s (BANTIN_CRAWL_PARSE_TIMEOUT);"
                     " the parse process was stopped"))
+            elif not worker.ready and now - worker.spawned > self.timeout + self.STARTUP_GRACE:
+                self._lost(worker, ParseTimeout(
+                    f"the parse process did not start within "
+                    f"{self.timeout + self.STARTUP_GRACE:g} s; it was stopped"))
         self._feed(loop)
 
     def _answer(self, worker: _Worker) -> None:

@@ -124,6 +124,28 @@ def test_a_page_over_the_timeout_fails_alone_and_the_pages_after_it_go_to_a_new_
     assert not worker.process.is_alive()  # type: ignore[attr-defined]  # killed, not left
 
 
+def test_a_worker_that_never_starts_up_fails_its_first_page_after_the_grace() -> None:
+    pool = ParsePool(workers=1, timeout=0.5)
+    pool.STARTUP_GRACE = 1.0  # instead of a minute
+    pool.start()
+    (stuck,) = pool._procs
+    os.kill(stuck.process.pid, signal.SIGSTOP)  # stopped while it imports: never ready
+
+    async def crawl() -> list[object]:
+        pages = [pool.run(*_args("vnportal_pholu_notice")) for _ in range(3)]
+        return list(await asyncio.gather(*pages, return_exceptions=True))
+
+    try:
+        first, *others = asyncio.run(asyncio.wait_for(crawl(), 20))
+    finally:
+        pool.close()
+    assert isinstance(first, ParseTimeout)
+    assert "did not start within 1.5 s" in str(first)
+    assert [o.record["kind"] for o in others] == ["article", "article"]  # type: ignore[attr-defined]
+    stuck.process.join(10)
+    assert not stuck.process.is_alive()
+
+
 def test_a_dead_worker_fails_only_the_page_it_was_parsing() -> None:
     pool = ParsePool(workers=1, timeout=0)  # no time limit: only the death is seen
 
