@@ -8,9 +8,12 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from spiders.pages import ParsePool
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -258,7 +261,7 @@ def write_stats(path: Path, results: list[dict[str, Any]]) -> None:
                     encoding="utf-8")
 
 
-def start_parse_pool(settings: Any) -> Any:
+def start_parse_pool(settings: Any) -> ParsePool:
     """The run's parse workers, started now: their start-up (imports and a warm-up page,
     about a second) then overlaps the store check and the crawlers' own start instead of
     holding back the crawl's first pages. One pool for all the sources of a run (a pool per
@@ -272,7 +275,7 @@ def start_parse_pool(settings: Any) -> Any:
 
 def run_crawl(settings: Any, sources: list[Any], *, sources_file: str | None, full: bool,
               refresh: bool, resume: bool, jobdir: Path, quiet: bool,
-              pool: Any = None) -> list[dict[str, Any]]:
+              pool: ParsePool | None = None) -> list[dict[str, Any]]:
     """One crawler per source in one process (one reactor), sharing `pool` (started here
     when not given); prints the summary."""
     from scrapy.crawler import Crawler, CrawlerProcess
